@@ -71,9 +71,7 @@ def session_info(session: str) -> dict:
     """Title and notebook path (relative to ``solutions/``) of a session."""
     table = load_table("budgets.toml")["sessions"]
     if session not in table:
-        raise ValueError(
-            f"Unknown session {session!r}; valid sessions: {', '.join(sessions())}."
-        )
+        raise ValueError(f"Unknown session {session!r}; valid sessions: {', '.join(sessions())}.")
     return {k: table[session][k] for k in _SESSION_META}
 
 
@@ -103,9 +101,7 @@ def budget(session: str, profile: str | None = None) -> Budget:
     profile = _check_profile(profile) if profile else detect_profile()
     row = load_table("budgets.toml")["sessions"].get(session)
     if row is None:
-        raise ValueError(
-            f"Unknown session {session!r}; valid sessions: {', '.join(sessions())}."
-        )
+        raise ValueError(f"Unknown session {session!r}; valid sessions: {', '.join(sessions())}.")
     entry = row.get(profile)
     if entry is None:
         raise ValueError(f"Session {session!r} has no row for profile {profile!r}.")
@@ -119,9 +115,14 @@ def budget(session: str, profile: str | None = None) -> Budget:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"Budget {session}/{profile}: {key} must be a number (got {value!r}).")
         if kind is int and not isinstance(value, int):
-            raise ValueError(f"Budget {session}/{profile}: {key} must be an integer (got {value!r}).")
+            raise ValueError(
+                f"Budget {session}/{profile}: {key} must be an integer (got {value!r})."
+            )
         values[key] = kind(value)
-    runs = tuple(Run(int(r["seed"]), float(r["accuracy"]), float(r["seconds"])) for r in entry.get("runs", []))
+    runs = tuple(
+        Run(int(r["seed"]), float(r["accuracy"]), float(r["seconds"]))
+        for r in entry.get("runs", [])
+    )
     return Budget(session, profile, runs=runs, measured=entry.get("measured", ""), **values)
 
 

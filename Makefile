@@ -1,0 +1,42 @@
+# Entry points of the pack. The README's two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Notebook kernels run in their own folder: the data path must be absolute.
+export CNN_COURSE_DATA := $(abspath $(or $(CNN_COURSE_DATA),../shared/data))
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: setup demo test lint format release validate clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[tf,grading,test]"
+	touch $@
+
+setup: $(BIN)/.installed  ## create .venv with the package, TensorFlow, nbgrader and test tools
+
+demo: setup  ## the pack's main job: verify data, regenerate and validate the student versions
+	$(BIN)/cnn-course data verify
+	$(BIN)/cnn-course release
+	$(BIN)/cnn-course validate --no-execute
+
+test: setup lint  ## lint, then every test except the slow ones (notebooks included)
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+release: setup
+	$(BIN)/cnn-course release
+
+validate: setup
+	$(BIN)/cnn-course validate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,281 @@
+"""Checks of the MNIST session.
+
+Public ``check_*`` functions run in the student's notebook; ``hidden_*`` functions
+run in hidden grade cells after a fresh reload and re-derive everything they
+need (their own data, their own evaluation, Keras itself as the reference).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnn_course import data, runtime
+from cnn_course.checks import core, models
+from cnn_course.checks.models import LayerSpec
+
+SESSION = "mnist"
+NUM_CLASSES = 10
+
+# The slides' model: Conv2D(32) → pool → Conv2D(64) → pool → Flatten → Dropout →
+# Dense(256) → Dense(128) → Dense(10). Shapes and counts follow from the formulas.
+SLIDES_MODEL = [
+    LayerSpec(
+        "Conv2D",
+        (None, 26, 26, 32),
+        {
+            "filters": 32,
+            "kernel_size": (3, 3),
+            "strides": (1, 1),
+            "padding": "valid",
+            "activation": "relu",
+        },
+    ),
+    LayerSpec("MaxPooling2D", (None, 13, 13, 32), {"pool_size": (2, 2), "strides": (2, 2)}),
+    LayerSpec(
+        "Conv2D",
+        (None, 11, 11, 64),
+        {
+            "filters": 64,
+            "kernel_size": (3, 3),
+            "strides": (1, 1),
+            "padding": "valid",
+            "activation": "relu",
+        },
+    ),
+    LayerSpec("MaxPooling2D", (None, 5, 5, 64), {"pool_size": (2, 2), "strides": (2, 2)}),
+    LayerSpec("Flatten", (None, 1600)),
+    LayerSpec("Dropout", (None, 1600), {"rate": 0.5}),
+    LayerSpec("Dense", (None, 256), {"units": 256, "activation": "relu"}),
+    LayerSpec("Dense", (None, 128), {"units": 128, "activation": "relu"}),
+    LayerSpec("Dense", (None, 10), {"units": 10, "activation": "softmax"}),
+]
+SLIDES_PARAMS = (
+    (3 * 3 * 1 + 1) * 32
+    + (3 * 3 * 32 + 1) * 64
+    + (1600 + 1) * 256
+    + (256 + 1) * 128
+    + (128 + 1) * 10
+)
+
+_POOL = ("MaxPooling2D", "AveragePooling2D")  # the paper subsamples by averaging; both accepted
+
+# LeNet-5 as the slides give it: 32×32×1 → C1 6@5×5 → S2 → C3 16@5×5 → S4 → 120 → 84 → 10.
+LENET5 = [
+    LayerSpec(
+        "Conv2D",
+        (None, 28, 28, 6),
+        {"filters": 6, "kernel_size": (5, 5), "strides": (1, 1), "padding": "valid"},
+    ),
+    LayerSpec(_POOL, (None, 14, 14, 6)),
+    LayerSpec(
+        "Conv2D",
+        (None, 10, 10, 16),
+        {"filters": 16, "kernel_size": (5, 5), "strides": (1, 1), "padding": "valid"},
+    ),
+    LayerSpec(_POOL, (None, 5, 5, 16)),
+    LayerSpec("Flatten", (None, 400)),
+    LayerSpec("Dense", (None, 120), {"units": 120}),
+    LayerSpec("Dense", (None, 84), {"units": 84}),
+    LayerSpec("Dense", (None, 10), {"units": 10, "activation": "softmax"}),
+]
+LENET5_PARAMS = (
+    (5 * 5 * 1 + 1) * 6 + (5 * 5 * 6 + 1) * 16 + (400 + 1) * 120 + (120 + 1) * 84 + (84 + 1) * 10
+)
+
+# The slides' worked examples: (N, F, P, S) → output size, and (F, M, K) → parameters.
+SLIDES_SIZES = [((7, 3, 0, 1), 5), ((7, 3, 0, 2), 3), ((5, 3, 1, 1), 5)]
+SLIDES_PARAMS_CASES = [((3, 4, 3), 111)]
+
+
+# ---------------------------------------------------------------- preprocessing
+def _reference_preprocess(x):
+    return (np.asarray(x, dtype=np.float32) / 255.0)[..., np.newaxis]
+
+
+def _check_preprocess_on(preprocess, pad_to_32, x) -> None:
+    out = core.call_student(preprocess, "preprocess", x)
+    core.expect_shape("preprocess(x)", out, (*x.shape, 1))
+    if np.asarray(out).dtype != np.float32:
+        core.fail(
+            "common.dtype", name="preprocess(x)", expected="float32", got=np.asarray(out).dtype
+        )
+    core.expect_close("preprocess(x)", out, _reference_preprocess(x), tol=1e-6)
+    padded = core.call_student(pad_to_32, "pad_to_32", out)
+    core.expect_shape("pad_to_32(x)", padded, (x.shape[0], 32, 32, 1))
+    expected = np.pad(_reference_preprocess(x), ((0, 0), (2, 2), (2, 2), (0, 0)))
+    core.expect_close(
+        "pad_to_32(x)",
+        padded,
+        expected,
+        tol=1e-6,
+        hint=" Rellena con ceros 2 píxeles por cada lado: 28 + 2 + 2 = 32.",
+    )
+
+
+def check_preprocess(preprocess, pad_to_32) -> None:
+    """Public: scaling to [0, 1], channel axis and padding on three real digits."""
+    (x_train, _), _ = data.load_mnist()
+    _check_preprocess_on(preprocess, pad_to_32, x_train[:3])
+
+
+def hidden_preprocess(preprocess, pad_to_32) -> None:
+    """Hidden: the same on random images of another batch size."""
+    rng = np.random.default_rng(2024)
+    _check_preprocess_on(preprocess, pad_to_32, rng.integers(0, 256, (7, 28, 28), dtype=np.uint8))
+
+
+# ---------------------------------------------------------------- formulas
+def _stride_hint(args) -> str:
+    n, f, p, s = args
+    if (n + 2 * p - f) % s:
+        return (
+            f"(N + 2P − F)/S = {(n + 2 * p - f) / s:.2f} no es entero: Keras redondea hacia abajo "
+            "(⌊·⌋), la ventana no se sale de la imagen."
+        )
+    return ""
+
+
+def check_formulas(conv_output_size, conv_params) -> None:
+    """Public: the slides' worked examples."""
+    core.expect_formula("conv_output_size", conv_output_size, SLIDES_SIZES, hint=_stride_hint)
+    core.expect_formula("conv_params", conv_params, SLIDES_PARAMS_CASES)
+
+
+def keras_output_size(n: int, f: int, p: int, s: int) -> int:
+    """Spatial output size that Keras computes for ZeroPadding2D(p) + Conv2D(f, strides=s)."""
+    import keras
+
+    shape = keras.layers.ZeroPadding2D(p).compute_output_shape((None, n, n, 1))
+    return keras.layers.Conv2D(1, f, strides=s).compute_output_shape(shape)[1]
+
+
+def keras_conv_params(f: int, m: int, k: int) -> int:
+    """``count_params()`` of a Keras Conv2D with k filters of f×f over m channels."""
+    import keras
+
+    layer = keras.layers.Conv2D(k, f)
+    layer.build((None, f, f, m))
+    return int(layer.count_params())
+
+
+def hidden_formulas(conv_output_size, conv_params) -> None:
+    """Hidden: a random grid against Keras, strides that do not divide included."""
+    rng = np.random.default_rng(7)
+    sizes = []
+    for _ in range(12):
+        f = int(rng.integers(1, 6))
+        n = int(rng.integers(f, 40))
+        p = int(rng.integers(0, 3))
+        s = int(rng.integers(1, 5))
+        sizes.append(((n, f, p, s), keras_output_size(n, f, p, s)))
+    sizes.append(((7, 3, 0, 3), keras_output_size(7, 3, 0, 3)))  # the slides' 2.33 case
+    core.expect_formula("conv_output_size", conv_output_size, sizes, hint=_stride_hint)
+    params = [
+        ((f, m, k), keras_conv_params(f, m, k)) for f, m, k in rng.integers(1, 9, (6, 3)).tolist()
+    ]
+    core.expect_formula("conv_params", conv_params, params)
+
+
+# ---------------------------------------------------------------- shapes by hand
+def slides_shapes() -> list[tuple]:
+    """Output shape (without the batch axis) of every layer of the slides' model."""
+    return [spec.output_shape[1:] for spec in SLIDES_MODEL]
+
+
+def check_shapes_by_hand(shapes, total) -> None:
+    """Public and hidden: shapes and total computed by the student before summary()."""
+    expected = slides_shapes()
+    got = [tuple(int(v) for v in s) for s in shapes]
+    if len(got) != len(expected):
+        core.fail("common.value", name="len(shapes)", expected=len(expected), got=len(got))
+    for index, (g, e) in enumerate(zip(got, expected, strict=True), start=1):
+        if g != e:
+            core.fail(
+                "common.layer_shape",
+                index=index,
+                layer=SLIDES_MODEL[index - 1].kind,
+                expected=e,
+                got=g,
+            )
+    core.report("Parámetros calculados a mano", f"{int(total):,}", f"{SLIDES_PARAMS:,}")
+    core.expect_equal("total", int(total), SLIDES_PARAMS)
+
+
+# ---------------------------------------------------------------- the model
+def check_model(model) -> None:
+    """Public and hidden: layer types and order, every output shape, exact parameter count."""
+    models.expect_layers(model, SLIDES_MODEL)
+    models.expect_param_count(model, SLIDES_PARAMS)
+
+
+def _held_out(budget) -> tuple[np.ndarray, np.ndarray]:
+    _, (x_test, y_test) = data.load_mnist()
+    x, y = data.balanced_subset(x_test, y_test, limit=budget.test_size or None, seed=0)
+    return _reference_preprocess(x), y
+
+
+def check_accuracy(model) -> float:
+    """Public: accuracy on the held-out test set, measured here, against the profile's threshold."""
+    budget = runtime.budget(SESSION)
+    return models.expect_accuracy(model, *_held_out(budget), budget)
+
+
+def hidden_accuracy(model) -> float:
+    """Hidden: the same, with this module's own data and a trusted copy of the model."""
+    return check_accuracy(model)
+
+
+def check_binary(model) -> None:
+    """Public and hidden: one sigmoid unit, binary cross-entropy, output (None, 1)."""
+    models.expect_model("binary_model", model)
+    got = tuple(model.output.shape)
+    if got != (None, 1):
+        core.fail("common.output_shape", expected=(None, 1), got=got)
+    models.expect_last_activation(model, "sigmoid")
+    models.expect_loss(model, "binary_crossentropy")
+    print("Variante binaria correcta: 1 neurona sigmoide y entropía cruzada binaria")
+
+
+def check_lenet(model, total_by_formula) -> None:
+    """Public and hidden: LeNet-5 structure, its parameter count and the student's formula total."""
+    models.expect_layers(model, LENET5)
+    models.expect_param_count(model, LENET5_PARAMS)
+    core.report(
+        "Parámetros de LeNet-5 por fórmula", f"{int(total_by_formula):,}", f"{LENET5_PARAMS:,}"
+    )
+    core.expect_equal("lenet_total", int(total_by_formula), LENET5_PARAMS)
+
+
+# ---------------------------------------------------------------- confusion matrix
+def _reference_confusion(y_true, y_pred, num_classes):
+    out = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(out, (y_true, y_pred), 1)
+    return out
+
+
+def check_confusion(confusion_matrix) -> None:
+    """Public: a tiny example worked by hand."""
+    got = core.call_student(
+        confusion_matrix, "confusion_matrix", np.array([0, 1, 1, 2]), np.array([0, 2, 1, 2]), 3
+    )
+    core.expect_close(
+        "confusion_matrix",
+        got,
+        [[1, 0, 0], [0, 1, 1], [0, 0, 1]],
+        tol=0,
+        hint=" Las filas son la clase real y las columnas la predicha.",
+    )
+
+
+def hidden_confusion(confusion_matrix) -> None:
+    """Hidden: random labels, 10 classes."""
+    rng = np.random.default_rng(11)
+    y_true, y_pred = rng.integers(0, 10, 500), rng.integers(0, 10, 500)
+    got = core.call_student(confusion_matrix, "confusion_matrix", y_true, y_pred, 10)
+    core.expect_close(
+        "confusion_matrix",
+        got,
+        _reference_confusion(y_true, y_pred, 10),
+        tol=0,
+        hint=" Las filas son la clase real y las columnas la predicha.",
+    )

@@ -1,0 +1,53 @@
+"""What a loader found: a small record callers can check (partial data, counts, source)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+from cnn_course.data.errors import PartialDatasetWarning
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Where a dataset was read from and how complete it is."""
+
+    name: str
+    source: str
+    """the folder or file read, and which place in the lookup order it came from"""
+    format: str
+    counts: dict[str, int]
+    """images per split actually loaded"""
+    expected: dict[str, int]
+    """images per split in the full official dataset"""
+    partial: dict[str, bool] = field(default_factory=dict)
+    """split → True when that split holds fewer images than the official one"""
+
+    @property
+    def is_partial(self) -> bool:
+        """True when any split is partial."""
+        return any(self.partial.values())
+
+    def describe_partial(self) -> str:
+        """One sentence naming the partial splits, e.g. ``train has 20000 of 50000 images``."""
+        parts = [f"{s} has {self.counts[s]} of {self.expected[s]} images"
+                 for s, p in self.partial.items() if p]
+        return "; ".join(parts)
+
+
+def make_info(name: str, source: str, fmt: str, counts: dict[str, int],
+              expected: dict[str, int]) -> DatasetInfo:
+    """Build a :class:`DatasetInfo`, flagging splits smaller than the official counts."""
+    partial = {s: counts.get(s, 0) < n for s, n in expected.items()}
+    return DatasetInfo(name, source, fmt, dict(counts), dict(expected), partial)
+
+
+def warn_if_partial(info: DatasetInfo, stacklevel: int = 3) -> None:
+    """Emit a :class:`PartialDatasetWarning` when ``info`` is partial."""
+    if info.is_partial:
+        warnings.warn(
+            f"{info.name} from {info.source} is partial: {info.describe_partial()}. "
+            "Accuracies are not comparable with runs on the full dataset.",
+            PartialDatasetWarning,
+            stacklevel=stacklevel,
+        )

@@ -1,0 +1,3 @@
+"""Messages of the arch checks."""
+
+TEMPLATES: dict[str, str] = {}

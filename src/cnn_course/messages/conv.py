@@ -1,0 +1,61 @@
+"""Messages of the conv checks («Convolución desde cero»).
+
+``{case}`` is always a short description of the input that failed, e.g.
+«entrada (7, 7, 2), kernel 3×3, 3 filtros, stride 3, padding='valid'», so that the
+student can reproduce it.
+"""
+
+TEMPLATES: dict[str, str] = {
+    # Calling the student's function
+    "conv.returned_none": "«{name}» no devuelve nada con {case}: ¿te falta el `return`?",
+    "conv.crash": "«{name}» lanza un error con {case}: {error}.{hint}",
+    # Shapes and values against Keras
+    "conv.shape": "La salida de «{name}» con {case} debe tener forma {expected} (obtenida {got}).{hint}",
+    "conv.stride_off_by_one": (
+        "Con {case}, N={n}, F={f}, S={s} y padding={padding}, la ventana no encaja al final "
+        "porque S no divide exactamente: Keras da salida {expected} por ese lado ({rule}); "
+        "tu función {got}. ¿Redondeas hacia arriba o cuentas una ventana de más?"
+    ),
+    "conv.mismatch": (
+        "La salida de «{name}» con {case} no coincide con {reference}: error relativo "
+        "{error:.2e} (se admite hasta {tol:.0e}).{hint}"
+    ),
+    "conv.flipped_kernel": (
+        "La salida de «{name}» con {case} coincide con la convolución matemática (kernel "
+        "volteado), no con {reference}: las capas convolucionales calculan la correlación "
+        "cruzada, sin voltear el kernel."
+    ),
+    "conv.missing_bias": (
+        "La salida de «{name}» con {case} coincide con {reference} salvo el sesgo: suma b[k] "
+        "a cada posición del mapa de activación k."
+    ),
+    "conv.same_pad_side": (
+        "Con {case} el relleno total es impar y tu función pone el píxel sobrante arriba/a la "
+        "izquierda; Keras (padding='same') lo pone abajo/a la derecha: {expected} (tú: {got})."
+    ),
+    "conv.pool_mode": (
+        "Con mode={mode!r} y {case}, «{name}» calcula el {got} de cada ventana, no el {expected}."
+    ),
+    "conv.lp_root": (
+        "Con {case}, «{name}» (mode='lp') devuelve Σ x^p sin la raíz: f(X) = (Σ x^p)^(1/p)."
+    ),
+    "conv.maxpool_overlap": (
+        "Con {case} las ventanas se solapan y una misma posición puede ser el máximo de varias: "
+        "acumula los gradientes (+=) en lugar de sobrescribirlos. La suma de dx debe ser "
+        "{expected:.4f}, la suma de dout (obtenida {got:.4f})."
+    ),
+    "conv.kernel_property": "El kernel «{name}» debe cumplir: {rule} (obtenido {got}).",
+    # Errata tasks
+    "conv.errata_entry": (
+        "La entrada errónea de la diapositiva está en (fila, columna) = {expected} "
+        "(indicaste {got}); compara tu mapa de activación con el de la diapositiva."
+    ),
+    "conv.errata_window": (
+        "«errata_window» debe ser la ventana 3×3 de la imagen que produce la entrada "
+        "({row}, {col}) del mapa, image[{row}:{row_end}, {col}:{col_end}] (obtenida {got})."
+    ),
+    "conv.errata_average": (
+        "«errata_average» debe ser el promedio correcto de cada ventana 2×2, {expected} "
+        "(obtenido {got})."
+    ),
+}

@@ -1,0 +1,3 @@
+"""Messages of the grade checks."""
+
+TEMPLATES: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""Messages of the mnist checks."""
+
+TEMPLATES: dict[str, str] = {}
