@@ -30,7 +30,7 @@ def _release(args) -> int:
     from cnn_course import release
 
     for path in release.release(args.assignments or None, dest=args.dest):
-        print(f"generado {path}")
+        print(f"wrote {path}")
     return 0
 
 
@@ -76,7 +76,7 @@ def _validate(args) -> int:
                             )
     for p in problems:
         print(p, file=sys.stderr)
-    print("validación: " + ("correcta" if not problems else f"{len(problems)} problemas"))
+    print("validation: " + ("OK" if not problems else f"{len(problems)} problems"))
     return 1 if problems else 0
 
 
@@ -84,8 +84,8 @@ def _budgets(args) -> int:
     from cnn_course import runtime
 
     print(
-        f"{'sesión':<14}{'perfil':<9}{'épocas':>7}{'lote':>6}{'train':>7}{'test':>6}"
-        f"{'timeout':>9}{'umbral':>8}  mediciones"
+        f"{'session':<14}{'profile':<9}{'epochs':>7}{'batch':>6}{'train':>7}{'test':>6}"
+        f"{'timeout':>9}{'thresh':>8}  measured runs"
     )
     for session in args.sessions or runtime.sessions():
         for profile in runtime.PROFILES:

@@ -17,7 +17,7 @@ PROFILE_ENV = "CNN_COURSE_PROFILE"
 SEED_ENV = "CNN_COURSE_SEED"
 
 # Meta keys of a session's table that are not profiles.
-_SESSION_META = ("title", "notebook")
+_SESSION_META = ("title", "notebook", "checks")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def sessions() -> list[str]:
 
 
 def session_info(session: str) -> dict:
-    """Title and notebook path (relative to ``solutions/``) of a session."""
+    """Title, notebook path (relative to ``solutions/``) and checks module of a session."""
     table = load_table("budgets.toml")["sessions"]
     if session not in table:
         raise ValueError(f"Unknown session {session!r}; valid sessions: {', '.join(sessions())}.")

@@ -82,6 +82,12 @@ def expect_layers(model, specs: list[LayerSpec]) -> None:
     print(f"Estructura correcta: {len(specs)} capas ({names})")
 
 
+def output_shape(model, input_shape: tuple) -> tuple:
+    """Output shape of ``model`` (batch axis None), found by running it on one zero input."""
+    out = model(np.zeros((1, *input_shape), dtype="float32"), training=False)
+    return (None, *tuple(out.shape)[1:])
+
+
 def expect_param_count(model, expected: int) -> None:
     """Exact ``count_params()``, printed next to the expected count."""
     got = int(model.count_params())

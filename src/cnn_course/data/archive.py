@@ -33,8 +33,9 @@ def iter_files(archive: Path) -> Iterator[tuple[str, bytes]]:
                     if f is not None:
                         yield member.name, f.read()
     except TAR_ERRORS as exc:
-        raise DataFormatError(f"{archive} is not a readable tar archive (corrupt or truncated): "
-                              f"{exc}.") from exc
+        raise DataFormatError(
+            f"{archive} is not a readable tar archive (corrupt or truncated): {exc}."
+        ) from exc
 
 
 def atomic_dir(final: Path, build: Callable[[Path], None]) -> Path:
@@ -49,6 +50,9 @@ def atomic_dir(final: Path, build: Callable[[Path], None]) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".tmp-{final.name}-"))
     try:
         build(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it owner-only
         os.replace(tmp, final)
     except OSError:
         # Another process may have won the race; its result is as good as ours.
@@ -66,7 +70,24 @@ def extract(archive: Path, dest: Path) -> None:
     """Extract ``archive`` into ``dest`` refusing links and paths outside it (tar "data" filter)."""
     try:
         with tarfile.open(archive, "r:*") as tar:
-            tar.extractall(dest, filter="data")
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(dest, filter="data")
+            else:  # Python < 3.11.4 has no extraction filters: check members by hand
+                tar.extractall(dest, members=_plain_members(tar, archive))
     except TAR_ERRORS as exc:
-        raise DataFormatError(f"{archive} could not be extracted (corrupt or truncated tar): "
-                              f"{exc}.") from exc
+        raise DataFormatError(
+            f"{archive} could not be extracted (corrupt or truncated tar): {exc}."
+        ) from exc
+
+
+def _plain_members(tar: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
+    """Members that are plain files or folders with relative paths inside the archive."""
+    members = tar.getmembers()
+    for m in members:
+        parts = Path(m.name).parts
+        if not (m.isfile() or m.isdir()) or Path(m.name).is_absolute() or ".." in parts:
+            raise DataFormatError(
+                f"{archive}: refusing to extract member {m.name!r} "
+                "(links and paths outside the archive are not allowed)."
+            )
+    return members

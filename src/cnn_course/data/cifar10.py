@@ -33,6 +33,8 @@ PNG_TARS = {"train": "cifar10_train_png.tar.gz", "test": "cifar10_test_png.tar.g
 _TRAIN_BATCHES = [f"data_batch_{i}" for i in range(1, 6)]
 _TEST_BATCH = "test_batch"
 _RECORD = 1 + 3 * 32 * 32  # binary version: label byte + CHW pixels
+# Bump when decoding changes (order, dtype), so stale decoded-array caches are ignored.
+_CACHE_VERSION = 1
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -100,8 +102,15 @@ def _python_batch(data: bytes, where: str) -> Split:
     """Decode one python-version batch with the restricted unpickler."""
     try:
         batch = unpickle.loads(data)
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            IndexError, KeyError) as exc:
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+    ) as exc:
         raise DataFormatError(f"{where} is not a valid CIFAR-10 python batch: {exc}.") from exc
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         keys = sorted(batch) if isinstance(batch, dict) else type(batch).__name__
@@ -220,8 +229,9 @@ def _png_members(tar: Path) -> dict[str, list[tuple[str, bytes]]]:
 def _png_dir(root: Path) -> dict[str, Split]:
     out = {}
     for split in PNG_TARS:
-        files = sorted(p for p in (root / split).rglob("*") if p.is_file() and
-                       p.suffix.lower() == ".png")
+        files = sorted(
+            p for p in (root / split).rglob("*") if p.is_file() and p.suffix.lower() == ".png"
+        )
         items = [(p.relative_to(root / split).as_posix(), p) for p in files]
         out[split] = _png_split(items, str(root / split))
     return out
@@ -234,7 +244,7 @@ def _png_tar_cached(tar: Path) -> dict[str, Split]:
     spec = dataset("cifar10").find(tar.name)
     if spec and spec.sha256 and spec.size == tar.stat().st_size and digest != spec.sha256:
         raise ChecksumError(tar, spec.sha256, digest)
-    cached = archive.work_dir() / f"cifar10-png-{digest}.npz"
+    cached = archive.work_dir() / f"cifar10-png-v{_CACHE_VERSION}-{digest}.npz"
     arrays = _read_cache(cached)
     if arrays is None:
         arrays = {}
@@ -265,7 +275,7 @@ def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, **arrays)
             digest = _fetch.sha256_file(tmp)
-            os.replace(tmp, path)
+            _fetch.publish(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -279,8 +289,10 @@ def _png_tars(found: Found) -> dict[str, Split]:
     for tar in found.paths:
         for split, arrays in _png_tar_cached(tar).items():
             if split in out:
-                raise DataFormatError(f"Split {split!r} appears in more than one archive: "
-                                      f"{', '.join(map(str, found.paths))}.")
+                raise DataFormatError(
+                    f"Split {split!r} appears in more than one archive: "
+                    f"{', '.join(map(str, found.paths))}."
+                )
             out[split] = arrays
     missing = [s for s in PNG_TARS if s not in out]
     if missing:
@@ -316,11 +328,3 @@ def load_cifar10(data_dir: Path | str | None = None, *, return_info: bool = Fals
     arrays, info = read(find(data_dir))
     warn_if_partial(info)
     return (arrays, info) if return_info else arrays
-
-
-# Kept for callers that want the declared class names without loading anything.
-def class_names() -> tuple[str, ...]:
-    """CIFAR-10 class names in label order (from the registry)."""
-    return dataset("cifar10").classes
-
-

@@ -119,12 +119,21 @@ def fetch_file(
             raise DataFormatError(
                 f"Download {url} has {received} bytes, expected {size} (declared size)."
             )
-        os.replace(tmp, dest)
+        publish(tmp, dest)
     except BaseException:
         # Partial or wrong downloads must never look like a cache hit.
         tmp.unlink(missing_ok=True)
         raise
     return dest
+
+
+def publish(tmp: Path | str, dest: Path) -> None:
+    """Rename a finished temporary file into place with the umask's usual permissions
+    (``mkstemp`` creates files readable by their owner only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, dest)
 
 
 def _download(url: str, out, *, progress: bool, timeout: float) -> str:

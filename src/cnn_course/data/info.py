@@ -6,6 +6,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from cnn_course.data.errors import PartialDatasetWarning
+from cnn_course.data.registry import dataset
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,17 @@ class DatasetInfo:
 
     def describe_partial(self) -> str:
         """One sentence naming the partial splits, e.g. ``train has 20000 of 50000 images``."""
-        parts = [f"{s} has {self.counts[s]} of {self.expected[s]} images"
-                 for s, p in self.partial.items() if p]
+        parts = [
+            f"{s} has {self.counts[s]} of {self.expected[s]} images"
+            for s, p in self.partial.items()
+            if p
+        ]
         return "; ".join(parts)
 
 
-def make_info(name: str, source: str, fmt: str, counts: dict[str, int],
-              expected: dict[str, int]) -> DatasetInfo:
+def make_info(
+    name: str, source: str, fmt: str, counts: dict[str, int], expected: dict[str, int]
+) -> DatasetInfo:
     """Build a :class:`DatasetInfo`, flagging splits smaller than the official counts."""
     partial = {s: counts.get(s, 0) < n for s, n in expected.items()}
     return DatasetInfo(name, source, fmt, dict(counts), dict(expected), partial)
@@ -45,8 +50,9 @@ def make_info(name: str, source: str, fmt: str, counts: dict[str, int],
 def warn_if_partial(info: DatasetInfo, stacklevel: int = 3) -> None:
     """Emit a :class:`PartialDatasetWarning` when ``info`` is partial."""
     if info.is_partial:
+        title = dataset(info.name).title
         warnings.warn(
-            f"{info.name} from {info.source} is partial: {info.describe_partial()}. "
+            f"{title} from {info.source} is partial: {info.describe_partial()}. "
             "Accuracies are not comparable with runs on the full dataset.",
             PartialDatasetWarning,
             stacklevel=stacklevel,

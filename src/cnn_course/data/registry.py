@@ -102,3 +102,9 @@ def find_file(name: str) -> FileSpec:
         if spec is not None:
             return spec
     raise KeyError(f"No file called {name!r} is declared in registry.toml.")
+
+
+def class_names(name: str) -> tuple[str, ...]:
+    """Class names of dataset ``name`` in label order (``class_names("cifar10")[0]`` is
+    ``"airplane"``)."""
+    return dataset(name).classes

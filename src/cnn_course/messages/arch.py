@@ -1,3 +1,88 @@
-"""Messages of the arch checks."""
+"""Messages of the arch checks («Arquitecturas clásicas»).
 
-TEMPLATES: dict[str, str] = {}
+``{call}`` is always the call that failed, written so that the student can repeat it,
+e.g. «build_vgg16(input_shape=(32, 32, 3), num_classes=10)». "Capa principal" counts
+only convolutions, pooling, Flatten and Dense layers (Dropout and activations are ignored).
+"""
+
+TEMPLATES: dict[str, str] = {
+    # Calling the student's function
+    "arch.build_error": "«{call}» falla al construir el modelo: {error}",
+    "arch.not_built": (
+        "«{call}» devuelve un modelo sin construir: empieza el modelo con "
+        "keras.Input(shape=input_shape) para que Keras conozca las formas."
+    ),
+    "arch.output_count": "«{call}» debe devolver un modelo con una sola salida (tiene {got}).",
+    "arch.not_integer": "«{call}» debe devolver un número entero (devuelve {got}).",
+    "arch.formula_case": "«{call}» debe devolver {expected:,} (obtenido: {got:,}).{hint}",
+    # Shapes, structure and counts
+    "arch.output_shape": "La salida de «{call}» debe tener forma {expected} (obtenida {got}).",
+    "arch.param_count": "«{call}» debe tener {expected:,} parámetros (tiene {got:,}).",
+    "arch.layer_count": (
+        "«{call}» debe tener {expected} capas principales ({expected_layers}) "
+        "(tiene {got}: {layers})."
+    ),
+    "arch.layer_type": "En «{call}», la capa principal n.º {index} debe ser {expected} (es {got}).",
+    "arch.layer_attr": (
+        "En «{call}», la capa principal n.º {index} ({layer}) debe tener {attr} = {expected!r} "
+        "(tiene {got!r})."
+    ),
+    "arch.layer_shape": (
+        "En «{call}», la salida de la capa principal n.º {index} ({layer}) debe tener forma "
+        "{expected} (obtenida {got}). Revisa el tamaño del kernel, el stride y el padding."
+    ),
+    "arch.kind_count": "«{call}» debe tener {expected} capas {kind} (tiene {got}).",
+    "arch.kernel_count": "«{call}» debe tener {expected} capas Conv2D de {kernel} (tiene {got}).",
+    "arch.last_activation": (
+        "La última capa de «{call}» debe usar la activación {expected} (usa {got})."
+    ),
+    # ResNet
+    "arch.shortcut_projection": (
+        "En «{call}» la entrada ({c_in} canales) y la salida ({filters} canales, stride {stride}) "
+        "no tienen la misma forma, así que el atajo debe ser una proyección: Conv2D 1×1 con "
+        "strides={stride} y BatchNormalization (hay {got} Conv2D 1×1){detail}."
+    ),
+    "arch.shortcut_identity": (
+        "En «{call}» la entrada y la salida tienen la misma forma ({c_in} → {filters} canales, "
+        "stride 1): el atajo debe ser la identidad, sin Conv2D 1×1 (hay {got})."
+    ),
+    "arch.block_relu": (
+        "La salida de «{call}» tiene valores negativos (mínimo {got:.3f}): aplica ReLU después "
+        "de sumar el atajo."
+    ),
+    "arch.block_shape": (
+        "En «{call}», el bloque residual n.º {index} debe dar forma {expected} (obtenida {got}). "
+        "El primer bloque de las etapas 2, 3 y 4 usa stride 2."
+    ),
+    # Gradients
+    "arch.gradient_type": "«conv_gradient_norms» debe devolver una lista o un array de números (devuelve {got}).",
+    "arch.gradient_count": (
+        "«conv_gradient_norms» debe devolver una norma por cada Conv2D de la {call} "
+        "({expected}) (devuelve {got})."
+    ),
+    "arch.gradient_mismatch": (
+        "Las normas de «conv_gradient_norms» para la {call} no coinciden con las nuestras: error "
+        "relativo {error:.2e} (se admite hasta {tol:.0e}). Usa la media de la entropía cruzada "
+        "del lote y la norma L2 del gradiente de cada kernel."
+    ),
+    "arch.gradient_ratio": (
+        "Con profundidad {depth}, la norma del gradiente en la primera capa con atajos debe ser al "
+        "menos {expected:,.0f} veces la de la pila plana (es {got:,.1f} veces): comprueba que la "
+        "versión residual suma la entrada de cada bloque a su salida."
+    ),
+    # U-Net
+    "arch.skip_shape": (
+        "En «{call}», la concatenación n.º {index} debe dar forma {expected} (obtenida {got}): "
+        "une la salida de Conv2DTranspose con el mapa del codificador del mismo tamaño."
+    ),
+    "arch.iou": (
+        "La IoU de la máscara en el conjunto de test es {got:.4f}; el perfil «{profile}» exige al "
+        "menos {threshold:.4f}. Revisa la pérdida (binary_crossentropy), la activación sigmoid "
+        "y entrena las épocas del presupuesto."
+    ),
+    # Multiply-adds
+    "arch.macs": (
+        "«model_macs» debe dar {expected:,} multiplicaciones-suma para {model} (obtenido: {got:,}). "
+        "Cuenta Conv2D, Conv2DTranspose y Dense; el resto de capas no suma."
+    ),
+}

@@ -12,9 +12,10 @@ TEMPLATES: dict[str, str] = {
     # Shapes and values against Keras
     "conv.shape": "La salida de «{name}» con {case} debe tener forma {expected} (obtenida {got}).{hint}",
     "conv.stride_off_by_one": (
-        "Con {case}, N={n}, F={f}, S={s} y padding={padding}, la ventana no encaja al final "
-        "porque S no divide exactamente: Keras da salida {expected} por ese lado ({rule}); "
-        "tu función {got}. ¿Redondeas hacia arriba o cuentas una ventana de más?"
+        "Con {case} (N={n}, F={f}, S={s}, padding={padding}) S no divide exactamente y la "
+        "última ventana no cabe entera: Keras la descarta y da salida {expected} por ese lado "
+        "({rule}); tu función {got}. ¿Redondeas hacia arriba o cuentas una ventana de más? "
+        "Redondea hacia abajo (división entera //)."
     ),
     "conv.mismatch": (
         "La salida de «{name}» con {case} no coincide con {reference}: error relativo "

@@ -1,0 +1,97 @@
+"""Tests for `cnn_course.release` and `cnn_course.notebooks`: student versions and their proofs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cnn_course import notebooks, release
+from cnn_course._tables import REPO_ROOT
+
+SOURCES = sorted((REPO_ROOT / "solutions").glob("*/*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory) -> Path:
+    """A release regenerated from solutions/ into a temporary folder."""
+    dest = tmp_path_factory.mktemp("release") / "exercises"
+    release.release(dest=dest)
+    return dest
+
+
+def test_every_session_has_a_source_notebook():
+    """Each session of the budget table has its source notebook in solutions/."""
+    assert {p.parent.name for p in SOURCES} == set(release.assignment_ids())
+
+
+def test_committed_exercises_equal_a_fresh_release(fresh):
+    """exercises/ is exactly what `cnn-course release` produces from solutions/."""
+    assert release.compare_releases(fresh, REPO_ROOT / "exercises") == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
+def test_sources_are_stored_clean(source):
+    """Source notebooks carry no outputs or execution counts."""
+    assert notebooks.dirty_cells(source) == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
+def test_no_solution_text_leaks(source, fresh):
+    """No line of a solution or hidden test reaches the student version."""
+    student = fresh / source.parent.name / source.name
+    assert notebooks.solution_leaks(source, student) == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
+def test_student_version_has_stubs_and_colab_stamp(source, fresh):
+    """Solutions become the Spanish stub; a Colab badge and setup cell come first."""
+    nb = nbformat.read(fresh / source.parent.name / source.name, as_version=4)
+    assert [c.metadata.get("cnn_course", {}).get("stamp") for c in nb.cells[:2]] == [
+        "colab-badge",
+        "colab-setup",
+    ]
+    assert release.repository_url() in nb.cells[1].source
+    assert "google.colab" in nb.cells[1].source
+    assert f"exercises/{source.parent.name}/{source.name}" in nb.cells[0].source
+    solution_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    code = [c for c in solution_cells if c.cell_type == "code"]
+    assert code and all("# TU CÓDIGO AQUÍ\n" in c.source for c in code)
+    assert not any("BEGIN SOLUTION" in c.source or "HIDDEN TESTS" in c.source for c in nb.cells)
+
+
+def test_leak_detector_finds_a_leaked_line(tmp_path, fresh):
+    """A student notebook that still holds a solution line is reported."""
+    source = REPO_ROOT / "solutions" / "02_mnist" / "mnist.ipynb"
+    student = nbformat.read(fresh / "02_mnist" / "mnist.ipynb", as_version=4)
+    student.cells.append(nbformat.v4.new_code_cell("    return (n + 2 * p - f) // s + 1"))
+    leaked = tmp_path / "leaked.ipynb"
+    nbformat.write(student, leaked)
+    assert notebooks.solution_leaks(source, leaked) == ["return (n + 2 * p - f) // s + 1"]
+
+
+def test_compare_reports_a_changed_notebook(tmp_path, fresh):
+    """An edited student notebook differs from a fresh release and is named."""
+    copy = tmp_path / "exercises"
+    (copy / "02_mnist").mkdir(parents=True)
+    nb = nbformat.read(fresh / "02_mnist" / "mnist.ipynb", as_version=4)
+    nb.cells[2].source += "\nedited by hand"
+    nbformat.write(nb, copy / "02_mnist" / "mnist.ipynb")
+    problems = release.compare_releases(fresh / "02_mnist", copy / "02_mnist")
+    assert problems == ["differs from a fresh release: mnist.ipynb"]
+
+
+def test_stamp_is_idempotent(fresh):
+    """Stamping an already stamped notebook leaves exactly one badge and one setup cell."""
+    nb = nbformat.read(fresh / "02_mnist" / "mnist.ipynb", as_version=4)
+    resources = {"nbgrader": {"assignment": "02_mnist", "notebook": "mnist"}}
+    again, _ = release.StampColab().preprocess(nb, resources)
+    stamps = [c for c in again.cells if "cnn_course" in c.metadata]
+    assert len(stamps) == 2
+
+
+def test_unknown_assignment_is_rejected():
+    """Releasing an assignment that does not exist names the valid ones."""
+    with pytest.raises(ValueError, match="02_mnist"):
+        release.release(["99_nothing"])
