@@ -20,7 +20,10 @@ pytestmark = pytest.mark.notebook
 def test_solution_passes_every_grade_cell(source):
     """The source notebook passes all its grade cells under the ci profile."""
     result = notebooks.validate(source, profile="ci")
-    failed = [(c["source"].splitlines()[0], c.get("raw_error", "")[-600:]) for c in result.get("failed", [])]
+    failed = [
+        (c["source"].splitlines()[0], c.get("raw_error", "")[-600:])
+        for c in result.get("failed", [])
+    ]
     assert result == {}, failed
 
 

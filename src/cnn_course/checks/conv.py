@@ -95,16 +95,23 @@ class Axis:
 
 
 def _off_by_one(case: str, axis: Axis, got: str) -> None:
+    if axis.padding == "same":
+        why = "con padding='same' Keras rellena lo justo para que quepan ⌈N/S⌉ ventanas"
+        advice = " ¿Redondeas hacia abajo? ⌈N/S⌉ en enteros es -(-N // S)."
+    else:
+        why = "Keras descarta la última ventana, que no cabe entera"
+        advice = " ¿Redondeas hacia arriba o cuentas una ventana de más? Usa la división entera //."
     fail(
         "conv.stride_off_by_one",
         case=case,
         n=axis.n,
         f=axis.f,
         s=axis.s,
-        padding=repr(axis.padding),
         expected=axis.expected,
         rule=axis.rule,
         got=got,
+        why=why,
+        advice=advice,
     )
 
 

@@ -12,10 +12,8 @@ TEMPLATES: dict[str, str] = {
     # Shapes and values against Keras
     "conv.shape": "La salida de «{name}» con {case} debe tener forma {expected} (obtenida {got}).{hint}",
     "conv.stride_off_by_one": (
-        "Con {case} (N={n}, F={f}, S={s}, padding={padding}) S no divide exactamente y la "
-        "última ventana no cabe entera: Keras la descarta y da salida {expected} por ese lado "
-        "({rule}); tu función {got}. ¿Redondeas hacia arriba o cuentas una ventana de más? "
-        "Redondea hacia abajo (división entera //)."
+        "Con {case} (en este eje N={n}, F={f}, S={s}) la división no es exacta: {why}, así que "
+        "la salida mide {expected} ({rule}); tu función {got}.{advice}"
     ),
     "conv.mismatch": (
         "La salida de «{name}» con {case} no coincide con {reference}: error relativo "
@@ -35,7 +33,7 @@ TEMPLATES: dict[str, str] = {
         "izquierda; Keras (padding='same') lo pone abajo/a la derecha: {expected} (tú: {got})."
     ),
     "conv.pool_mode": (
-        "Con mode={mode!r} y {case}, «{name}» calcula el {got} de cada ventana, no el {expected}."
+        "Con {case}, «{name}» calcula el {got} de cada ventana, no el {expected}."
     ),
     "conv.lp_root": (
         "Con {case}, «{name}» (mode='lp') devuelve Σ x^p sin la raíz: f(X) = (Σ x^p)^(1/p)."
@@ -48,15 +46,17 @@ TEMPLATES: dict[str, str] = {
     "conv.kernel_property": "El kernel «{name}» debe cumplir: {rule} (obtenido {got}).",
     # Errata tasks
     "conv.errata_entry": (
-        "La entrada errónea de la diapositiva está en (fila, columna) = {expected} "
-        "(indicaste {got}); compara tu mapa de activación con el de la diapositiva."
+        "La entrada ({got_row}, {got_col}) de la diapositiva es correcta (vale {value} en los dos "
+        "mapas); busca la que difiere de tu mapa de activación."
     ),
     "conv.errata_window": (
         "«errata_window» debe ser la ventana 3×3 de la imagen que produce la entrada "
         "({row}, {col}) del mapa, image[{row}:{row_end}, {col}:{col_end}] (obtenida {got})."
     ),
     "conv.errata_average": (
-        "«errata_average» debe ser el promedio correcto de cada ventana 2×2, {expected} "
+        "«errata_average» debe ser el promedio de cada ventana 2×2 (obtenido {got}).{hint}"
+    ),
+} "
         "(obtenido {got})."
     ),
 }
