@@ -51,17 +51,18 @@ PREAMBLE = (
 PROPERTY = settings(max_examples=25, deadline=None)
 
 
-@pytest.fixture(scope="module")
-def sol() -> dict:
-    """The solution functions, executed from the source notebook's cells."""
-    return nbutil.solution_namespace(NOTEBOOK, SOLUTION_IDS, preamble=PREAMBLE)
-
-
 def _sol() -> dict:
-    # hypothesis' @given cannot take function-scoped fixtures: cache the namespace here.
+    """The solution functions, executed once from the source notebook's cells."""
+    # A plain cache rather than a fixture: hypothesis' @given tests cannot take fixtures.
     if not hasattr(_sol, "cache"):
         _sol.cache = nbutil.solution_namespace(NOTEBOOK, SOLUTION_IDS, preamble=PREAMBLE)
     return _sol.cache
+
+
+@pytest.fixture
+def sol() -> dict:
+    """The solution namespace, for tests that take it as a fixture."""
+    return _sol()
 
 
 def _raises(key: str, check, *args) -> CheckError:
@@ -618,11 +619,24 @@ def test_errata_answers():
     """The errata checks name a wrong entry, a wrong window and the slide's own average."""
     window = conv.SLIDE_IMAGE[0:3, 1:4]
     conv.check_errata_conv(0, 1, window)
-    _raises("conv.errata_entry", conv.check_errata_conv, 0, 0, window)
+    err = _raises("conv.errata_entry", conv.check_errata_conv, 0, 0, window)
+    assert err.values["value"] == -2
+    _raises("conv.errata_entry_range", conv.check_errata_conv, 3, 1, window)
     _raises("conv.errata_window", conv.check_errata_conv, 0, 1, conv.SLIDE_IMAGE[0:3, 0:3])
     _raises("conv.errata_average", conv.check_errata_pool, conv.ERRATA_POOL_SLIDE_AVG)
     _raises("common.not_implemented", conv.check_errata_conv, None, None, None)
     _raises("common.not_implemented", conv.check_errata_pool, None)
+
+
+def test_errata_checks_do_not_give_the_answer_away(capsys):
+    """A wrong errata answer is never shown the right one, neither printed nor in the message."""
+    with pytest.raises(CheckError) as entry:
+        conv.check_errata_conv(1, 1, conv.SLIDE_IMAGE[1:4, 1:4])
+    with pytest.raises(CheckError) as average:
+        conv.check_errata_pool(np.array([[5, 7], [6, 5]]))
+    shown = capsys.readouterr().out + str(entry.value) + str(average.value)
+    assert "(0, 1)" not in shown
+    assert "3.5" not in shown
 
 
 def test_kernel_properties():

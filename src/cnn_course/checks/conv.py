@@ -412,12 +412,14 @@ def check_errata_conv(row, col, window) -> None:
     """The wrong entry of the slide is (0, 1); its window gives 0, not -1."""
     if row is None or col is None or window is None:
         fail("common.not_implemented", name="errata_row, errata_col, errata_window")
-    expected = SLIDE_ERRATA_ENTRY
-    got = (row, col)
-    report("Entrada errónea de la diapositiva (fila, columna)", got, expected)
-    if tuple(int(v) for v in got) != expected:
-        fail("conv.errata_entry", expected=expected, got=got)
-    r, c = expected
+    got = (int(row), int(col))
+    # Only the student's answer is printed: printing the expected entry would give it away.
+    print(f"Entrada errónea indicada (fila, columna): {got}")
+    if not all(0 <= v < SLIDE_FEATURE_MAP.shape[0] for v in got):
+        fail("conv.errata_entry_range", got=got, last=SLIDE_FEATURE_MAP.shape[0] - 1)
+    if got != SLIDE_ERRATA_ENTRY:
+        fail("conv.errata_entry", got_row=got[0], got_col=got[1], value=SLIDE_FEATURE_MAP[got])
+    r, c = SLIDE_ERRATA_ENTRY
     f = SLIDE_KERNEL.shape[0]
     right = SLIDE_IMAGE[r : r + f, c : c + f]
     window = np.asarray(window)
@@ -1014,10 +1016,15 @@ def check_errata_pool(average) -> None:
     if average is None:
         fail("common.not_implemented", name="errata_average")
     got = np.asarray(average, dtype=np.float64)
-    _show("Promedio correcto", got)
+    _show("Tu promedio", got)
     print("Promedio (erróneo) de la diapositiva:", ERRATA_POOL_SLIDE_AVG.tolist())
     if got.shape != ERRATA_POOL_AVG.shape or not np.allclose(got, ERRATA_POOL_AVG):
-        fail("conv.errata_average", expected=ERRATA_POOL_AVG.tolist(), got=got.tolist())
+        if got.shape == ERRATA_POOL_SLIDE_AVG.shape and np.allclose(got, ERRATA_POOL_SLIDE_AVG):
+            hint = " Es el promedio erróneo de la diapositiva: calcúlalo tú con pool2d."
+        else:
+            hint = " Suma los 4 valores de cada ventana y divide entre 4 (pool2d con mode='avg')."
+        # The expected values are not shown: computing them is the task.
+        fail("conv.errata_average", got=got.tolist(), hint=hint)
 
 
 # --------------------------------------------------------------------------- 7. max-pool backward

@@ -32,9 +32,7 @@ TEMPLATES: dict[str, str] = {
         "Con {case} el relleno total es impar y tu función pone el píxel sobrante arriba/a la "
         "izquierda; Keras (padding='same') lo pone abajo/a la derecha: {expected} (tú: {got})."
     ),
-    "conv.pool_mode": (
-        "Con {case}, «{name}» calcula el {got} de cada ventana, no el {expected}."
-    ),
+    "conv.pool_mode": ("Con {case}, «{name}» calcula el {got} de cada ventana, no el {expected}."),
     "conv.lp_root": (
         "Con {case}, «{name}» (mode='lp') devuelve Σ x^p sin la raíz: f(X) = (Σ x^p)^(1/p)."
     ),
@@ -49,14 +47,14 @@ TEMPLATES: dict[str, str] = {
         "La entrada ({got_row}, {got_col}) de la diapositiva es correcta (vale {value} en los dos "
         "mapas); busca la que difiere de tu mapa de activación."
     ),
+    "conv.errata_entry_range": (
+        "(fila, columna) = {got} no es una posición del mapa 3×3: los índices van de 0 a {last}."
+    ),
     "conv.errata_window": (
         "«errata_window» debe ser la ventana 3×3 de la imagen que produce la entrada "
         "({row}, {col}) del mapa, image[{row}:{row_end}, {col}:{col_end}] (obtenida {got})."
     ),
     "conv.errata_average": (
         "«errata_average» debe ser el promedio de cada ventana 2×2 (obtenido {got}).{hint}"
-    ),
-} "
-        "(obtenido {got})."
     ),
 }
