@@ -24,7 +24,6 @@ TEMPLATES = {
     "common.layer_attr": "La capa {index} ({layer}) debe tener {attr} = {expected} (tiene {got}).",
     "common.layer_shape": "La salida de la capa {index} ({layer}) debe tener forma {expected} (obtenida {got}).",
     "common.param_count": "El modelo debe tener {expected:,} parámetros (tiene {got:,}).",
-    "common.not_trained": "El modelo no parece entrenado: compílalo y llama a fit() antes de evaluarlo.",
     "common.accuracy": (
         "La exactitud en el conjunto de test es {got:.4f}; el perfil «{profile}» exige al menos "
         "{threshold:.4f}. Revisa el preprocesado y entrena las épocas del presupuesto."
