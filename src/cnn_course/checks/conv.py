@@ -229,7 +229,7 @@ def _np(tensor) -> np.ndarray:
 
 
 def keras_conv2d(x, w, b, stride=1, padding="valid", dilation=1) -> np.ndarray:
-    """``keras.layers.Conv2D`` on one image ``x`` (H, W, C) with kernel ``w`` (F, F, C, K)."""
+    """``keras.layers.Conv2D`` on one image ``x`` (H, W, M) with kernel ``w`` (F, F, M, K)."""
     import keras
 
     x = np.asarray(x, np.float32)[None]
@@ -296,7 +296,7 @@ def keras_maxpool_grad(x, dout, size, stride) -> np.ndarray:
 
 
 def keras_conv_transpose2d(x, w, b, stride=1) -> np.ndarray:
-    """``keras.layers.Conv2DTranspose`` ('valid') on (H, W, C) with kernel (F, F, K, C)."""
+    """``keras.layers.Conv2DTranspose`` ('valid') on (H, W, M) with kernel (F, F, K, M)."""
     import keras
 
     x = np.asarray(x, np.float32)[None]
@@ -424,7 +424,7 @@ def check_errata_conv(row, col, window) -> None:
     right = SLIDE_IMAGE[r : r + f, c : c + f]
     window = np.asarray(window)
     if window.shape != right.shape or not np.array_equal(window, right):
-        fail("conv.errata_window", row=r, col=c, row_end=r + f, col_end=c + f, got=window.tolist())
+        fail("conv.errata_window", row=r, col=c, got=window.tolist())
     report("Suma de ventana · kernel", int(np.sum(window * SLIDE_KERNEL)), 0)
 
 
@@ -1124,7 +1124,7 @@ def hidden_conv_transpose2d(fn: Callable, seed: int = HIDDEN_SEED + 11) -> None:
         x = rng.normal(size=(h, wd, c)).astype(np.float32)
         w = rng.normal(size=(f, f, k, c)).astype(np.float32)
         b = rng.normal(size=(k,)).astype(np.float32)
-        case = f"entrada {x.shape}, kernel {w.shape} (F, F, K, C), stride {stride}"
+        case = f"entrada {x.shape}, kernel {w.shape} (F, F, K, M), stride {stride}"
         got = _call(
             fn, name, case, x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), stride
         )
@@ -1275,24 +1275,24 @@ def hidden_dense_to_conv(fn: Callable, seed: int = HIDDEN_SEED + 13, cases: int 
     _summary("dense_to_conv", cases, "keras.layers.Dense", worst)
 
 
-def locally_connected_reference(n: int, f: int, c: int, k: int) -> int:
+def locally_connected_reference(n: int, f: int, m: int, k: int) -> int:
     """Weights and biases of a locally connected layer ('valid', stride 1), as Keras 2 counted."""
     positions = (n - f + 1) ** 2
-    return positions * (f * f * c * k + k)
+    return positions * (f * f * m * k + k)
 
 
 def _expect_lc(fn: Callable, cases) -> None:
-    for n, f, c, k in cases:
-        expected = locally_connected_reference(n, f, c, k)
-        got = _call(fn, "locally_connected_params", f"({n}, {f}, {c}, {k})", n, f, c, k, exact=True)
+    for n, f, m, k in cases:
+        expected = locally_connected_reference(n, f, m, k)
+        got = _call(fn, "locally_connected_params", f"({n}, {f}, {m}, {k})", n, f, m, k, exact=True)
         if got.shape != () or got != expected:
             fail(
                 "common.formula_case",
                 name="locally_connected_params",
-                args=f"{n}, {f}, {c}, {k}",
+                args=f"{n}, {f}, {m}, {k}",
                 expected=expected,
                 got=got.tolist(),
-                hint=" Cada una de las (N−F+1)² posiciones tiene sus propios K filtros F·F·C y K sesgos.",
+                hint=" Cada una de las (N−F+1)² posiciones tiene sus propios K filtros F·F·M y K sesgos.",
             )
 
 
@@ -1309,7 +1309,7 @@ def check_locally_connected_params(fn: Callable) -> None:
 def hidden_locally_connected_params(
     fn: Callable, seed: int = HIDDEN_SEED + 14, cases: int = 4
 ) -> None:
-    """Random (N, F, C, K)."""
+    """Random (N, F, M, K)."""
     rng = np.random.default_rng(seed)
     cases_ = []
     for _ in range(cases):

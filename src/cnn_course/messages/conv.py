@@ -51,8 +51,9 @@ TEMPLATES: dict[str, str] = {
         "(fila, columna) = {got} no es una posición del mapa 3×3: los índices van de 0 a {last}."
     ),
     "conv.errata_window": (
-        "«errata_window» debe ser la ventana 3×3 de la imagen que produce la entrada "
-        "({row}, {col}) del mapa, image[{row}:{row_end}, {col}:{col_end}] (obtenida {got})."
+        "«errata_window» debe ser la ventana 3×3 de `slide_image` cuyo producto por el kernel "
+        "da la entrada ({row}, {col}); la entrada (i, j) usa las filas i…i+F−1 y las columnas "
+        "j…j+F−1 (obtenida {got})."
     ),
     "conv.errata_average": (
         "«errata_average» debe ser el promedio de cada ventana 2×2 (obtenido {got}).{hint}"
