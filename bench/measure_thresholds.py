@@ -120,7 +120,7 @@ def main() -> None:
             print("runs = [")
             for seed, r in rows:
                 print(
-                    f"  {{ seed = {seed}, accuracy = {r['metric']:.4f}, seconds = {r['slowest_cell_seconds']:.1f} }},"
+                    f"  {{ seed = {seed}, metric = {r['metric']:.4f}, seconds = {r['slowest_cell_seconds']:.1f} }},"
                 )
             print("]")
 

@@ -90,7 +90,7 @@ def _budgets(args) -> int:
     for session in args.sessions or runtime.sessions():
         for profile in runtime.PROFILES:
             b = runtime.budget(session, profile)
-            runs = ", ".join(f"{r.accuracy:.4f}" for r in b.runs) or b.measured
+            runs = ", ".join(f"{r.metric:.4f}" for r in b.runs) or b.measured
             print(
                 f"{session:<14}{profile:<9}{b.epochs:>7}{b.batch_size:>6}{b.train_size:>7}"
                 f"{b.test_size:>6}{b.timeout:>9}{b.threshold:>8.3f}  {runs}"

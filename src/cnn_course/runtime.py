@@ -1,7 +1,7 @@
 """Runtime profiles (gpu, cpu, grading, ci) and the per-session budget table.
 
 The table lives in ``autograder/budgets.toml``: for each session and profile it
-gives the training budget, the notebook execution timeout and the accuracy
+gives the training budget, the notebook execution timeout and the metric
 threshold, with the measured runs each threshold was derived from.
 """
 
@@ -17,7 +17,7 @@ PROFILE_ENV = "CNN_COURSE_PROFILE"
 SEED_ENV = "CNN_COURSE_SEED"
 
 # Meta keys of a session's table that are not profiles.
-_SESSION_META = ("title", "notebook", "checks")
+_SESSION_META = ("title", "notebook", "checks", "metric")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Run:
     """One measured run behind a threshold."""
 
     seed: int
-    accuracy: float
+    metric: float
+    """the session's held-out metric (see its ``metric`` key)"""
     seconds: float
 
 
@@ -40,12 +41,12 @@ class Budget:
     train_size: int
     """number of training examples (0 = the whole split)"""
     test_size: int
-    """number of held-out examples the accuracy is measured on (0 = the whole split)"""
+    """number of held-out examples the metric is measured on (0 = the whole split)"""
     image_size: int
     timeout: int
     """seconds one notebook cell may run under nbgrader"""
     threshold: float
-    """minimum held-out accuracy (0 = the session trains nothing that is graded on accuracy)"""
+    """minimum held-out metric (0 = the session trains nothing graded on a metric)"""
     runs: tuple[Run, ...] = field(default=())
     measured: str = ""
     """where and when the runs were measured, or why they are missing"""
@@ -68,7 +69,7 @@ def sessions() -> list[str]:
 
 
 def session_info(session: str) -> dict:
-    """Title, notebook path (relative to ``solutions/``) and checks module of a session."""
+    """Title, notebook path (relative to ``solutions/``), checks module and metric of a session."""
     table = load_table("budgets.toml")["sessions"]
     if session not in table:
         raise ValueError(f"Unknown session {session!r}; valid sessions: {', '.join(sessions())}.")
@@ -120,8 +121,7 @@ def budget(session: str, profile: str | None = None) -> Budget:
             )
         values[key] = kind(value)
     runs = tuple(
-        Run(int(r["seed"]), float(r["accuracy"]), float(r["seconds"]))
-        for r in entry.get("runs", [])
+        Run(int(r["seed"]), float(r["metric"]), float(r["seconds"])) for r in entry.get("runs", [])
     )
     return Budget(session, profile, runs=runs, measured=entry.get("measured", ""), **values)
 

@@ -75,6 +75,11 @@ TEMPLATES: dict[str, str] = {
         "En «{call}», la concatenación n.º {index} debe dar forma {expected} (obtenida {got}): "
         "une la salida de Conv2DTranspose con el mapa del codificador del mismo tamaño."
     ),
+    "arch.bn_momentum": (
+        "Las BatchNormalization de «{call}» deben usar momentum={expected} (usan {got}): con el "
+        "valor por defecto (0.99) y tan pocos pasos de entrenamiento, las medias móviles no "
+        "alcanzan a las del lote y la red predice mal en modo inferencia."
+    ),
     "arch.iou": (
         "La IoU de la máscara en el conjunto de test es {got:.4f}; el perfil «{profile}» exige al "
         "menos {threshold:.4f}. Revisa la pérdida (binary_crossentropy), la activación sigmoid "
