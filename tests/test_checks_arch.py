@@ -506,3 +506,38 @@ def test_model_macs_rejects_input_sized_convolutions():
 
     error = _raises("arch.macs", arch.check_model_macs, input_sized)
     assert error.values["model"] == "LeNet-5"  # C1 counted at 32×32 instead of 28×28
+
+
+# --------------------------------------------------------------------------- no giveaways
+
+
+def test_failure_messages_do_not_state_the_expected_counts(sol):
+    """A wrong formula result, parameter count or MAC count is named, but not the right one."""
+    error = _raises(
+        "arch.formula_case", arch.check_param_formulas, lambda *a: 156, sol["dense_params"]
+    )
+    assert "2,416" not in str(error) and "2416" not in str(error)
+
+    no_bias = keras.Sequential(
+        [
+            keras.Input((32, 32, 1)),
+            layers.Conv2D(6, 5, activation="tanh"),
+            layers.AveragePooling2D(2),
+            layers.Conv2D(16, 5, activation="tanh"),
+            layers.AveragePooling2D(2),
+            layers.Conv2D(120, 5, activation="tanh"),
+            layers.Flatten(),
+            layers.Dense(84, activation="tanh"),
+            layers.Dense(10, activation="softmax", use_bias=False),
+        ]
+    )
+    error = _raises("arch.param_count", arch.check_lenet5, no_bias)
+    assert error.values["got"] == 61_696
+    assert "61,706" not in str(error) and "61706" not in str(error)
+
+    def dense_only(model):
+        dense = [ly for ly in model.layers if isinstance(ly, layers.Dense)]
+        return int(sum(ly.input.shape[-1] * ly.units for ly in dense))
+
+    error = _raises("arch.macs", arch.check_model_macs, dense_only)
+    assert "416,520" not in str(error)

@@ -1,7 +1,10 @@
 """Checks of the «Arquitecturas clásicas» session: exact counts, shapes and structure.
 
 ``check_*`` (public) run the notebook's configuration (LeNet-5 on 32×32×1, AlexNet on
-227×227×3, …) and print each number next to the expected one before asserting.
+227×227×3, …) and print the student's numbers. A count or formula result the student is
+asked to produce is never printed nor put in a failure message before it is right (the
+message gives the student's value, the failing call or layer, and a hint); the expected
+value is kept in the failure's ``values`` for the tests.
 ``hidden_*`` call the student's functions with other arguments (input sizes, class
 counts, filter numbers) and compare with references computed here, from formulas
 (:func:`reference_plan`, :func:`resnet18_params`, …) or, for VGG16, from
@@ -307,10 +310,11 @@ def _expect_output_shape(call: str, model, expected: tuple) -> None:
 
 
 def _expect_params(call: str, model, expected: int) -> None:
+    """The parameter count; the expected number is shown only once the student's matches."""
     got = int(model.count_params())
-    report(f"Parámetros de {call}", f"{got:,}", f"{expected:,}")
     if got != expected:
         fail("arch.param_count", call=call, expected=expected, got=got)
+    print(f"Parámetros de {call}: {got:,} (correcto)")
 
 
 def main_layers(model) -> list:
@@ -491,7 +495,7 @@ def _expect_plan(call: str, model, input_shape: tuple, ops: list[tuple], num_cla
 
 
 def check_lenet5(model) -> None:
-    """The notebook's LeNet-5 (32×32×1, 10 classes): structure and 61,706 parameters."""
+    """The notebook's LeNet-5 (32×32×1, 10 classes): structure and parameter count."""
     _expect_plan("build_lenet5()", model, (32, 32, 1), lenet5_ops(10), 10)
 
 
@@ -636,7 +640,7 @@ def _check_inception(inception_module: Callable, input_shape: tuple, config: tup
 
 
 def check_inception_module(inception_module: Callable) -> None:
-    """Module 3a on 28×28×192: output 28×28×256 and 163,696 parameters."""
+    """Module 3a on 28×28×192: output shape and parameter count."""
     _check_inception(inception_module, (28, 28, 192), INCEPTION_3A)
 
 
@@ -777,7 +781,7 @@ def _check_resnet18(call: str, model, input_shape: tuple, num_classes: int) -> N
 
 
 def check_resnet18(model) -> None:
-    """The notebook's ResNet-18 (224×224×3, 1000 classes): 11,699,112 parameters."""
+    """The notebook's ResNet-18 (224×224×3, 1000 classes): layers, block shapes, parameters."""
     _check_resnet18("build_resnet18()", model, (224, 224, 3), 1000)
 
 
@@ -943,7 +947,7 @@ def _check_unet(call: str, model, input_shape: tuple, base_filters: int) -> None
 
 
 def check_unet(model) -> None:
-    """The notebook's U-Net (28×28×1, 16 base filters): output 28×28×1 and 117,713 parameters."""
+    """The notebook's U-Net (28×28×1, 16 base filters): layers, skip shapes, parameters."""
     _check_unet("build_unet()", model, (28, 28, 1), 16)
 
 
@@ -1044,7 +1048,7 @@ def _macs_models():
     from keras import layers
 
     lenet = build_from_plan((32, 32, 1), lenet5_ops(10), activation="tanh")
-    lenet_macs = reference_plan((32, 32, 1), lenet5_ops(10)).macs  # 416,520
+    lenet_macs = reference_plan((32, 32, 1), lenet5_ops(10)).macs
 
     inputs = keras.Input(shape=(7, 7, 4))
     up = layers.Conv2DTranspose(6, 2, strides=2, padding="same")(inputs)  # 7·7 · 2·2·4·6
@@ -1058,13 +1062,13 @@ def _expect_macs(model_macs: Callable, label: str, model, expected: int) -> None
     got, _ = _call(model_macs, "model_macs", model)
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
         fail("arch.not_integer", call=f"model_macs({label})", got=repr(got))
-    report(f"Multiplicaciones-suma de {label}", f"{int(got):,}", f"{expected:,}")
     if int(got) != expected:
         fail("arch.macs", model=label, expected=expected, got=int(got))
+    print(f"Multiplicaciones-suma de {label}: {int(got):,} (correcto)")
 
 
 def check_model_macs(model_macs: Callable) -> None:
-    """A LeNet-5 (416,520) and a tiny decoder with Conv2DTranspose, both built here."""
+    """A LeNet-5 and a tiny decoder with Conv2DTranspose, both built here."""
     for label, model, expected in _macs_models():
         _expect_macs(model_macs, label, model, expected)
 

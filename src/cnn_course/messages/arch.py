@@ -1,7 +1,9 @@
 """Messages of the arch checks («Arquitecturas clásicas»).
 
 ``{call}`` is always the call that failed, written so that the student can repeat it,
-e.g. «build_vgg16(input_shape=(32, 32, 3), num_classes=10)». "Capa principal" counts
+e.g. «build_vgg16(input_shape=(32, 32, 3), num_classes=10)». Counts and formula results the
+student must produce are not stated (only the student's value and a hint); shapes and layer
+attributes that the notebook's tables already give are. "Capa principal" counts
 only convolutions, pooling, Flatten and Dense layers (Dropout and activations are ignored).
 """
 
@@ -14,10 +16,13 @@ TEMPLATES: dict[str, str] = {
     ),
     "arch.output_count": "«{call}» debe devolver un modelo con una sola salida (tiene {got}).",
     "arch.not_integer": "«{call}» debe devolver un número entero (devuelve {got}).",
-    "arch.formula_case": "«{call}» debe devolver {expected:,} (obtenido: {got:,}).{hint}",
+    "arch.formula_case": "«{call}» devuelve {got:,}, que no es correcto.{hint}",
     # Shapes, structure and counts
     "arch.output_shape": "La salida de «{call}» debe tener forma {expected} (obtenida {got}).",
-    "arch.param_count": "«{call}» debe tener {expected:,} parámetros (tiene {got:,}).",
+    "arch.param_count": (
+        "«{call}» tiene {got:,} parámetros, que no son los de la arquitectura descrita. Revisa "
+        "el número de filtros o neuronas de cada capa y qué capas llevan sesgo (use_bias)."
+    ),
     "arch.layer_count": (
         "«{call}» debe tener {expected} capas principales ({expected_layers}) "
         "(tiene {got}: {layers})."
@@ -87,7 +92,8 @@ TEMPLATES: dict[str, str] = {
     ),
     # Multiply-adds
     "arch.macs": (
-        "«model_macs» debe dar {expected:,} multiplicaciones-suma para {model} (obtenido: {got:,}). "
-        "Cuenta Conv2D, Conv2DTranspose y Dense; el resto de capas no suma."
+        "«model_macs» da {got:,} multiplicaciones-suma para {model}, que no es correcto. "
+        "Cuenta Conv2D (con el tamaño de su salida), Conv2DTranspose (con el de su entrada) y "
+        "Dense; el resto de capas no suma."
     ),
 }
