@@ -16,14 +16,17 @@ from __future__ import annotations
 import sys
 
 for _name in [n for n in list(sys.modules) if n.startswith("cnn_course.") and n != __name__]:
-    del sys.modules[_name]
+    _module = sys.modules.pop(_name)
     # `from pkg import mod` returns an existing attribute without importing, so the
     # parent packages must forget their submodules too, or the old ones come back.
+    # Only the submodule itself is forgotten: a function re-exported under the same
+    # name (cnn_course.data.verify) stays.
     _parent, _, _child = _name.rpartition(".")
-    if _parent == __name__:
-        globals().pop(_child, None)
-    elif _parent in sys.modules:
-        sys.modules[_parent].__dict__.pop(_child, None)
+    _namespace = (
+        globals() if _parent == __name__ else getattr(sys.modules.get(_parent), "__dict__", {})
+    )
+    if _namespace.get(_child) is _module:
+        del _namespace[_child]
 
 from cnn_course.checks import arch, conv, core, mnist, models  # noqa: E402
 from cnn_course.checks.core import CheckError, rel_error  # noqa: E402
