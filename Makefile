@@ -16,10 +16,12 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed  ## create .venv with the package, TensorFlow, nbgrader and test tools
 
-demo: setup  ## the pack's main job: verify data, regenerate and validate the student versions
+demo: setup  ## the pack's main job: verify data, regenerate the student notebooks, grade the demo class
 	$(BIN)/cnn-course data verify
 	$(BIN)/cnn-course release
 	$(BIN)/cnn-course validate --no-execute
+	$(BIN)/cnn-course demo-class build/demo-class
+	$(BIN)/cnn-course grade build/demo-class --assignment 02_mnist --out build/demo-grades
 
 test: setup lint  ## lint, then every test except the slow ones (notebooks included)
 	$(BIN)/pytest

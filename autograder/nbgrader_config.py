@@ -39,6 +39,5 @@ c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 100
 
 # Execution: a cell that exceeds the budget's timeout is interrupted and marked
-# as an error, and the rest of the notebook still runs.
+# as an error, and the rest of the notebook still runs (nbgrader allows errors).
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True

@@ -195,3 +195,19 @@ def test_confusion_with_transposed_axes_fails(c):
     with pytest.raises(c.CheckError) as excinfo:
         c.mnist.check_confusion(lambda t, p, n: np.histogram2d(p, t, bins=n)[0].astype(int))
     assert _key(excinfo) == "common.close"
+
+
+def test_patch_after_dropping_sys_modules_is_still_undone(sol, real_data_env, monkeypatch):
+    """Deleting cnn_course modules from sys.modules before patching does not survive the reload."""
+    import sys
+
+    monkeypatch.setenv("CNN_COURSE_PROFILE", "grading")
+    c = importlib.reload(checks_pkg)
+    c.mnist.hidden_accuracy = lambda m: None
+    for name in [n for n in sys.modules if n.startswith("cnn_course.checks.")]:
+        del sys.modules[name]
+    fresh = importlib.reload(checks_pkg)
+    assert fresh.mnist.hidden_accuracy is not None
+    with pytest.raises(fresh.CheckError) as excinfo:
+        fresh.mnist.hidden_accuracy(sol["build_model"]())
+    assert _key(excinfo) == "common.accuracy"

@@ -8,6 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from cnn_course.grade import command as grade_command  # argparse only: no nbgrader import
+
 EXAMPLES = """\
 examples:
   cnn-course data verify --data-dir ../shared/data
@@ -15,6 +17,8 @@ examples:
   cnn-course release                      # regenerate exercises/ from solutions/
   cnn-course validate 02_mnist            # release consistency + nbgrader validate both ways
   cnn-course budgets mnist
+  cnn-course demo-class build/demo-class  # 13 MNIST submissions, one per thing that goes wrong
+  cnn-course grade build/demo-class --assignment 02_mnist --out build/demo-grades
 """
 
 
@@ -98,6 +102,18 @@ def _budgets(args) -> int:
     return 0
 
 
+def _grade(args) -> int:
+    from cnn_course import grade
+
+    return grade.main(args)
+
+
+def _demo_class(args) -> int:
+    from cnn_course import demo
+
+    return demo.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnn-course",
@@ -125,6 +141,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", default="ci", help="runtime profile for execution (default: ci)")
     p.add_argument("--no-execute", action="store_true", help="skip nbgrader validate")
     p.set_defaults(func=_validate)
+
+    p = sub.add_parser(
+        "grade",
+        help="grade a class: pre-flight repairs, parallel nbgrader autograde, feedback, report",
+        epilog=grade_command.EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grade_command.add_arguments(p)
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser("demo-class", help="write the demo class of MNIST submissions")
+    p.add_argument("outdir", type=Path, help="folder to write the submissions into")
+    p.set_defaults(func=_demo_class)
 
     p = sub.add_parser("budgets", help="print the budget table")
     p.add_argument("sessions", nargs="*", help="session names (default: all)")

@@ -28,6 +28,18 @@ for _name in [n for n in list(sys.modules) if n.startswith("cnn_course.") and n 
     if _namespace.get(_child) is _module:
         del _namespace[_child]
 
+# A student may have dropped modules from sys.modules before patching them: then
+# the loop above never sees them. Forget every cnn_course submodule still bound as
+# an attribute of this package or of the top-level package, whatever sys.modules says.
+for _namespace in (globals(), sys.modules["cnn_course"].__dict__):
+    for _attr, _value in list(_namespace.items()):
+        if (
+            isinstance(_value, type(sys))
+            and _value.__name__.startswith("cnn_course.")
+            and _value.__name__ != __name__
+        ):
+            del _namespace[_attr]
+
 from cnn_course.checks import arch, conv, core, mnist, models  # noqa: E402
 from cnn_course.checks.core import CheckError, rel_error  # noqa: E402
 

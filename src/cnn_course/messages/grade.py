@@ -1,3 +1,127 @@
-"""Messages of the grade checks."""
+"""Messages of the teacher's grader (`cnn-course grade`): report, feedback and grade table.
 
-TEMPLATES: dict[str, str] = {}
+``grade.<kind>`` is the full sentence of one finding (teacher's report and student
+feedback); ``grade.label.<kind>`` its short form in the ``problemas`` column of
+``grades.csv``. Every finding template receives ``cell`` (a grade id or a cell
+position) besides its own values.
+"""
+
+TEMPLATES: dict[str, str] = {
+    # ------------------------------------------------------------ findings
+    "grade.not_a_notebook": (
+        "El archivo no es un cuaderno de Jupyter válido ({error}); no se ha podido corregir."
+    ),
+    "grade.invalid_nbformat": (
+        "El cuaderno no cumple el formato nbformat {version} ({error}); "
+        "se ha normalizado y corregido igualmente."
+    ),
+    "grade.wrong_assignment": (
+        "El cuaderno no es de la tarea {expected} (celdas de corrección encontradas: {found}{other}); "
+        "no se ha corregido."
+    ),
+    "grade.colab_metadata": (
+        "Guardado desde Colab: se han quitado los metadatos propios de Colab de {count} celdas "
+        "(y del cuaderno)."
+    ),
+    "grade.metadata_reattached": (
+        "La celda {position} había perdido sus metadatos de nbgrader; se han restaurado los de "
+        "«{cell}» porque {how}."
+    ),
+    "grade.duplicated_cell": (
+        "La celda «{cell}» aparece {count} veces (posiciones {positions}{differ}); nbgrader solo "
+        "conserva la última como respuesta: revisa a mano que no se pierda nada."
+    ),
+    "grade.deleted_cell": (
+        "La celda de corrección «{cell}» se había borrado; se ha restaurado desde la versión publicada."
+    ),
+    "grade.missing_answer": (
+        "No se encuentra la celda de respuesta «{cell}» (borrada o sin metadatos reconocibles); "
+        "lo que haya escrito el estudiante en otras celdas se ejecuta igualmente."
+    ),
+    "grade.unidentified_cell": (
+        "La celda {position} parece de nbgrader pero no se puede identificar con certeza; "
+        "se deja como está."
+    ),
+    "grade.edited_test_cell": (
+        "La celda de test «{cell}» se había modificado (checksum {got}, esperado {expected}); "
+        "nbgrader la sustituye por la original al corregir."
+    ),
+    "grade.lock_flags": (
+        "{count} celdas bloqueadas habían perdido sus marcas de solo lectura "
+        "(deletable/editable); se han restablecido."
+    ),
+    "grade.reordered": (
+        "La celda «{cell}» está fuera del orden publicado (después de «{after}»); "
+        "se corrige en el orden del estudiante."
+    ),
+    "grade.suspicious_code": (
+        "Código sospechoso en la celda {position}: {reason} («{line}»). "
+        "La nota la deciden los tests ocultos."
+    ),
+    "grade.timeout": ("La celda «{cell}» superó el tiempo máximo de {timeout} s y se interrumpió."),
+    "grade.memory": "La celda «{cell}» agotó la memoria permitida ({limit} MB).",
+    "grade.crash": (
+        "La corrección no terminó ({reason}); las celdas no evaluadas cuentan 0 puntos."
+    ),
+    "grade.guard_timeout": (
+        "La corrección superó el límite total de {seconds} s para un cuaderno y se detuvo; "
+        "cuenta 0 puntos."
+    ),
+    "grade.no_submission": "No hay entrega de este estudiante.",
+    "grade.extra_submission": (
+        "Hay varias entregas de este estudiante ({files}); se corrige la última: {chosen}."
+    ),
+    "grade.unknown_student": (
+        "El archivo {file} no corresponde a ningún estudiante de la lista; se corrige como «{cell}»."
+    ),
+    # ------------------------------------------------------------ short labels (grades.csv)
+    "grade.label.not_a_notebook": "no es un cuaderno",
+    "grade.label.invalid_nbformat": "formato reparado",
+    "grade.label.wrong_assignment": "otra tarea",
+    "grade.label.colab_metadata": "guardado en Colab",
+    "grade.label.metadata_reattached": "metadatos restaurados ({cell})",
+    "grade.label.duplicated_cell": "celda duplicada ({cell})",
+    "grade.label.deleted_cell": "celda borrada ({cell})",
+    "grade.label.missing_answer": "respuesta no encontrada ({cell})",
+    "grade.label.unidentified_cell": "celda no identificada ({cell})",
+    "grade.label.edited_test_cell": "test editado ({cell})",
+    "grade.label.lock_flags": "bloqueos perdidos",
+    "grade.label.reordered": "celdas reordenadas ({cell})",
+    "grade.label.suspicious_code": "código sospechoso ({cell})",
+    "grade.label.timeout": "tiempo agotado ({cell})",
+    "grade.label.memory": "memoria agotada ({cell})",
+    "grade.label.crash": "fallo de ejecución",
+    "grade.label.guard_timeout": "límite total de tiempo",
+    "grade.label.no_submission": "sin entrega",
+    "grade.label.extra_submission": "varias entregas",
+    "grade.label.unknown_student": "estudiante desconocido",
+    # ------------------------------------------------------------ reasons and fragments
+    "grade.how.source": "su código coincide exactamente con la versión publicada",
+    "grade.how.id": "conserva el identificador de celda de la versión publicada",
+    "grade.how.marker": "contiene, sin cambios, las líneas fijas de esa celda ({marker})",
+    "grade.reason.assign_checks": "modifica el módulo de comprobaciones",
+    "grade.reason.setattr_checks": "usa setattr sobre el módulo de comprobaciones",
+    "grade.reason.importlib": "usa importlib",
+    "grade.reason.sys_modules": "manipula sys.modules",
+    "grade.reason.fake_metric": "asigna a mano una variable de exactitud",
+    "grade.differ": ", con contenido distinto",
+    "grade.other_assignment": "; parece de la tarea {assignment}",
+    "grade.crash.kernel": "el kernel murió",
+    "grade.crash.nbgrader": "nbgrader falló",
+    # ------------------------------------------------------------ report and feedback
+    "grade.report.title": "Informe de corrección: {assignment}",
+    "grade.report.summary": (
+        "{graded} entregas corregidas de {total}; nota media {mean:.2f} / {max_score:g}; "
+        "{flagged} con incidencias. Tiempo total: {seconds:.0f} s con {workers} procesos."
+    ),
+    "grade.report.grades": "Notas",
+    "grade.report.flagged": "Entregas con incidencias",
+    "grade.report.clean": "Entregas sin incidencias",
+    "grade.report.none": "Ninguna.",
+    "grade.report.student": "Estudiante",
+    "grade.report.score": "Nota",
+    "grade.report.problems": "Problemas",
+    "grade.feedback.title": "Corrección de {notebook}",
+    "grade.feedback.findings": "Incidencias encontradas en tu entrega",
+    "grade.feedback.not_graded": "Tu entrega no se ha podido corregir automáticamente.",
+}

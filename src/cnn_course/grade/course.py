@@ -1,0 +1,102 @@
+"""The temporary nbgrader course that grades one submission: the one owner of its paths."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Feedback: nbgrader's pipeline with the hidden tests and the tracebacks that quote
+# them taken out (nbgrader issue #917), and the grader's findings attached.
+FEEDBACK_PREPROCESSORS = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "cnn_course.grade.preprocessors.TrimTracebacks",
+    "cnn_course.grade.preprocessors.AttachFindings",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+
+@dataclass(frozen=True)
+class GradingCourse:
+    """Paths of a one-student nbgrader course under ``root`` (``source/`` stays empty)."""
+
+    root: Path
+    assignment: str
+    notebook: str
+    student: str
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+    def _path(self, step: str, suffix: str = ".ipynb") -> Path:
+        return self.root / step / self.student / self.assignment / f"{self.notebook}{suffix}"
+
+    @property
+    def submitted(self) -> Path:
+        return self._path("submitted")
+
+    @property
+    def autograded(self) -> Path:
+        return self._path("autograded")
+
+    @property
+    def feedback(self) -> Path:
+        return self._path("feedback", ".html")
+
+    @property
+    def findings_file(self) -> Path:
+        return self.root / "findings.json"
+
+    @property
+    def config_file(self) -> Path:
+        # nbgrader reads nbgrader_config.py from the course root after the course's
+        # own config (autograder/), so this file adds to it without repeating it.
+        return self.root / "nbgrader_config.py"
+
+    def create(self, gradebook: bytes, nb: NotebookNode, timeout: int) -> None:
+        """Write the assignment's gradebook, the submission and this course's config."""
+        (self.root / "source" / self.assignment).mkdir(parents=True, exist_ok=True)
+        self.gradebook.write_bytes(gradebook)
+        self.submitted.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, self.submitted)
+        lines = [
+            "c = get_config()  # noqa: F821",
+            f"c.CourseDirectory.db_url = {self.db_url!r}",
+            # Notebooks come from the gradebook; there are no other files to copy.
+            "c.CourseDirectory.source_directory = 'source'",
+            f"c.Execute.timeout = {int(timeout)}",
+            f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}",
+            # A student may type the hidden-test markers in an answer: strip, never fail.
+            "c.ClearHiddenTests.enforce_metadata = False",
+            "c.HTMLExporter.template_name = 'feedback_es'",
+            f"c.HTMLExporter.extra_template_basedirs = [{str(TEMPLATES)!r}]",
+            f"c.AttachFindings.path = {str(self.findings_file)!r}",
+        ]
+        self.config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def write_findings(self, messages: list[str]) -> None:
+        self.findings_file.write_text(
+            json.dumps({"findings": messages}, ensure_ascii=False), encoding="utf-8"
+        )
+
+    def scores(self) -> dict[str, float]:
+        """Points of each grade cell as the gradebook holds them ({} if nbgrader saved none)."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(self.db_url) as gb:
+            try:
+                sub = gb.find_submission_notebook(self.notebook, self.assignment, self.student)
+            except MissingEntry:
+                return {}
+            return {g.name: float(g.score) for g in sub.grades}

@@ -1,0 +1,34 @@
+"""nbgrader-style preprocessors of the grader: one repair or check each.
+
+Pre-flight (before nbgrader sees a submission; order set by
+:attr:`cnn_course.grade.preflight.Preflight.preprocessors`) and feedback (after
+autograde; wired into GenerateFeedback by :mod:`cnn_course.grade.worker`).
+"""
+
+from cnn_course.grade.preprocessors.attachfindings import AttachFindings
+from cnn_course.grade.preprocessors.base import PreflightPreprocessor
+from cnn_course.grade.preprocessors.checkassignment import CheckAssignment
+from cnn_course.grade.preprocessors.deduplicatecells import DeduplicateCells
+from cnn_course.grade.preprocessors.detecteditedcells import DetectEditedCells
+from cnn_course.grade.preprocessors.detectreordered import DetectReordered
+from cnn_course.grade.preprocessors.flagsuspiciouscode import FlagSuspiciousCode
+from cnn_course.grade.preprocessors.reattachmetadata import ReattachMetadata
+from cnn_course.grade.preprocessors.resetlockflags import ResetLockFlags
+from cnn_course.grade.preprocessors.restoredeletedcells import RestoreDeletedCells
+from cnn_course.grade.preprocessors.stripcolabmetadata import StripColabMetadata
+from cnn_course.grade.preprocessors.trimtracebacks import TrimTracebacks
+
+__all__ = [
+    "AttachFindings",
+    "CheckAssignment",
+    "DeduplicateCells",
+    "DetectEditedCells",
+    "DetectReordered",
+    "FlagSuspiciousCode",
+    "PreflightPreprocessor",
+    "ReattachMetadata",
+    "ResetLockFlags",
+    "RestoreDeletedCells",
+    "StripColabMetadata",
+    "TrimTracebacks",
+]

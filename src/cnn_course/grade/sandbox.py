@@ -1,0 +1,94 @@
+"""Run one nbgrader app in a killable process tree with a memory limit.
+
+nbgrader's per-cell timeout stops a cell that runs too long; it cannot stop a
+kernel that ignores interrupts, a hung kernel start or nbgrader itself. Here the
+whole run (this module's process, nbgrader, the kernel and anything they start)
+gets one wall-clock limit and is killed as a tree when it passes it. The memory
+limit is an ``RLIMIT_AS`` set before nbgrader starts, so the kernel inherits it:
+a cell that allocates beyond it gets a ``MemoryError`` and the rest of the
+notebook still runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one sandboxed nbgrader run ended."""
+
+    returncode: int
+    output: str
+    timed_out: bool
+    seconds: float
+
+
+def _kill_tree(pid: int) -> None:
+    """Kill a process and all its descendants (the kernel runs in a session of its own)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+        procs = [*parent.children(recursive=True), parent]
+    except psutil.NoSuchProcess:
+        return
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+    psutil.wait_procs(procs, timeout=10)
+
+
+def run_nbgrader(
+    args: list[str], root: Path, env: dict[str, str], limit_s: float, memory_mb: int = 0
+) -> Outcome:
+    """Run ``nbgrader ARGS`` through :func:`cnn_course.release.nbgrader` within ``limit_s`` seconds."""
+    spec = {"args": list(args), "root": str(root), "env": env, "memory_mb": memory_mb}
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cnn_course.grade.sandbox", json.dumps(spec)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=limit_s)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        _kill_tree(proc.pid)
+        out, _ = proc.communicate()
+        timed_out = True
+    return Outcome(proc.returncode, out or "", timed_out, time.monotonic() - start)
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(argv[0])
+    _limit_memory(spec["memory_mb"])
+    from cnn_course import release  # after the limit: nothing is allocated before it
+
+    try:
+        proc = release.nbgrader(*spec["args"], root=Path(spec["root"]), env=spec["env"])
+    except RuntimeError as exc:
+        print(exc)
+        return 1
+    print(proc.stdout)
+    print(proc.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

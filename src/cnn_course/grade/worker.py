@@ -1,0 +1,217 @@
+"""Grade one submission: a pure function from a :class:`Job` to a :class:`Result`.
+
+Everything a worker needs travels in the job (the submitted bytes, the released
+notebook and a pristine gradebook of the assignment), so the same function runs
+in a local process pool or on a Dask worker on another machine. Each call builds
+its own temporary nbgrader course around a private copy of the gradebook, runs
+``nbgrader autograde`` and ``nbgrader generate_feedback`` there, and removes it:
+no state is shared between calls, so a result depends only on its job.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from cnn_course.grade.course import GradingCourse
+from cnn_course.grade.findings import Finding, position
+from cnn_course.grade.preflight import preflight
+from cnn_course.grade.report import fallback_feedback
+from cnn_course.grade.sandbox import run_nbgrader
+from cnn_course.messages import msg
+
+# Seconds for nbgrader's own start, the kernel's start and writing results,
+# on top of the cells' time.
+_OVERHEAD_S = 120
+# Exceptions that mean a cell ran out of memory.
+_MEMORY_ERRORS = {"MemoryError", "ResourceExhaustedError"}
+
+
+@dataclass(frozen=True)
+class AssignmentPack:
+    """What a worker needs to know about the assignment, built once per batch."""
+
+    assignment: str
+    notebook: str
+    """notebook name without .ipynb"""
+    release: str
+    """the released (student) notebook, as JSON"""
+    gradebook: bytes
+    """a gradebook right after generate_assignment (sqlite file)"""
+    points: dict[str, float]
+    """max points of each grade cell, in release order"""
+    other_assignments: dict[str, list[str]] = field(default_factory=dict)
+    """grade ids of the course's other assignments (to name a wrong one)"""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to grade."""
+
+    student: str
+    filename: str
+    data: bytes
+    pack: AssignmentPack
+    timeout: int
+    """seconds one cell may run (nbgrader's Execute.timeout)"""
+    limit_s: float = 0
+    """wall-clock seconds for the whole autograde (0: number of code cells × timeout + overhead)"""
+    memory_mb: int = 0
+    """address-space limit of nbgrader and its kernel in MiB (0: none)"""
+    env: dict[str, str] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    """found before grading (e.g. while collecting the files)"""
+
+
+@dataclass
+class Result:
+    """The grade of one submission."""
+
+    student: str
+    filename: str
+    scores: dict[str, float]
+    """points of each grade cell (0 for cells nbgrader could not grade)"""
+    max_scores: dict[str, float]
+    findings: list[Finding]
+    feedback_html: str
+    status: str
+    """graded, not_graded (pre-flight stopped it) or failed (nbgrader did not finish)"""
+    seconds: float = 0.0
+    log: str = ""
+
+    @property
+    def total(self) -> float:
+        return sum(self.scores.values())
+
+    @property
+    def max_total(self) -> float:
+        return sum(self.max_scores.values())
+
+
+def _student_dir(student: str) -> str:
+    """A file-system-safe id for the temporary course (the real id stays in the Result)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", student) or "student"
+
+
+def grade_submission(job: Job) -> Result:
+    """Pre-flight, autograde and feedback of one submission; never raises."""
+    start = time.monotonic()
+    try:
+        result = _grade(job)
+    except Exception:  # a bug here must cost one submission, not the batch
+        result = ungraded(
+            job,
+            [*job.findings, Finding("crash", detail={"reason": msg("grade.crash.nbgrader")})],
+            "failed",
+            log=traceback.format_exc(),
+        )
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def ungraded(job: Job, findings: list[Finding], status: str, log: str = "") -> Result:
+    """The result of a job nbgrader did not grade: 0 points, plain feedback, the reasons."""
+    zeros = dict.fromkeys(job.pack.points, 0.0)
+    return Result(
+        job.student,
+        job.filename,
+        zeros,
+        dict(job.pack.points),
+        findings,
+        fallback_feedback(job.pack.notebook, findings, job.pack.points),
+        status,
+        log=log,
+    )
+
+
+def _grade(job: Job) -> Result:
+    pack = job.pack
+    released = nbformat.reads(pack.release, as_version=4)
+    checked = preflight(job.data, released, pack.assignment, pack.notebook, pack.other_assignments)
+    findings = [*job.findings, *checked.findings]
+    if checked.fatal:
+        return ungraded(job, findings, "not_graded")
+
+    code_cells = sum(c.cell_type == "code" for c in checked.nb.cells)
+    limit_s = job.limit_s or code_cells * job.timeout + _OVERHEAD_S
+    with tempfile.TemporaryDirectory(prefix="cnn-course-grade-") as tmp:
+        course = GradingCourse(Path(tmp), pack.assignment, pack.notebook, _student_dir(job.student))
+        course.create(pack.gradebook, checked.nb, job.timeout)
+        run = run_nbgrader(
+            ["autograde", pack.assignment, f"--student={course.student}", "--force"],
+            course.root,
+            job.env,
+            limit_s,
+            job.memory_mb,
+        )
+        log = run.output
+        status = "graded"
+        if run.timed_out:
+            findings.append(Finding("guard_timeout", detail={"seconds": int(limit_s)}))
+            status = "failed"
+        elif run.returncode != 0 or not course.autograded.exists():
+            died = "Kernel died" in log or "DeadKernelError" in log
+            reason = msg("grade.crash.kernel" if died else "grade.crash.nbgrader")
+            findings.append(Finding("crash", detail={"reason": reason}))
+            status = "failed"
+        if course.autograded.exists():
+            findings += execution_findings(
+                nbformat.read(course.autograded, as_version=4), job.timeout, job.memory_mb
+            )
+        scores = {gid: 0.0 for gid in pack.points}
+        if status == "graded":
+            scores.update({g: s for g, s in course.scores().items() if g in scores})
+
+        html = ""
+        if course.autograded.exists() and status == "graded":
+            course.write_findings([f.message() for f in findings])
+            html, feedback_log = _feedback(course, job.env)
+            log += feedback_log
+        if not html:
+            html = fallback_feedback(pack.notebook, findings, pack.points, scores)
+    return Result(
+        job.student, job.filename, scores, dict(pack.points), findings, html, status, log=log
+    )
+
+
+def _feedback(course: GradingCourse, env: dict[str, str]) -> tuple[str, str]:
+    """nbgrader generate_feedback in the course; (HTML, log). Runs no student code: no sandbox."""
+    from cnn_course import release
+
+    try:
+        release.nbgrader(
+            "generate_feedback",
+            course.assignment,
+            f"--student={course.student}",
+            "--force",
+            root=course.root,
+            env=env,
+        )
+    except RuntimeError as exc:
+        return "", f"\n--- generate_feedback ---\n{exc}"
+    if not course.feedback.exists():
+        return "", "\n--- generate_feedback wrote no file ---"
+    return course.feedback.read_text(encoding="utf-8"), ""
+
+
+def execution_findings(nb, timeout: int, memory_mb: int) -> list[Finding]:
+    """Timeouts and memory errors recorded in the outputs of an autograded notebook."""
+    found = []
+    for pos, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        name = cell.metadata.get("nbgrader", {}).get("grade_id") or position(pos)
+        enames = {
+            o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"
+        }
+        if "CellTimeoutError" in enames:
+            found.append(Finding("timeout", name, {"timeout": timeout}))
+        elif enames & _MEMORY_ERRORS:
+            found.append(Finding("memory", name, {"limit": memory_mb or "sin límite"}))
+    return found

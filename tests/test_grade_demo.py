@@ -1,0 +1,57 @@
+"""Tests for `cnn_course.demo`: the demo class, graded end to end through `cnn-course grade`.
+
+One batch of 13 MNIST submissions on 2 workers (several minutes of CPU). The
+per-cell timeout is lowered to 90 s so that the endless loop costs 1.5 minutes,
+not the grading budget's 5; every real cell of the notebook runs well within it
+(the training cell takes about 10 s here).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from cnn_course import demo
+from cnn_course.grade import command
+
+CELL_TIMEOUT = 90
+
+
+@pytest.mark.notebook
+def test_demo_class_gets_every_expected_score_and_explanation(real_data_env, tmp_path, capsys):
+    """Each case scores exactly its expected points per grade cell, with its expected findings."""
+    submissions = tmp_path / "clase"
+    written = demo.make_demo_class(submissions)
+    assert len(written) == len(demo.CASES) >= 12
+
+    out = tmp_path / "notas"
+    args = command.build_parser().parse_args(
+        [
+            str(submissions),
+            *("--assignment", demo.ASSIGNMENT, "--out", str(out), "--workers", "2"),
+            *("--timeout", str(CELL_TIMEOUT), "--no-progress"),
+        ]
+    )
+    assert command.main(args) == 0
+    table = capsys.readouterr().out
+    assert all(case.student in table for case in demo.CASES)
+
+    results = {r["student"]: r for r in json.loads((out / "results.json").read_text())}
+    points = next(iter(results.values()))["max_scores"]
+    expected = demo.expected_scores(points)
+    problems = []
+    for case in demo.CASES:
+        got = results[case.student]
+        if got["scores"] != expected[case.student]:
+            problems.append(f"{case.student}: {got['scores']} != {expected[case.student]}")
+        kinds = {f["kind"] for f in got["findings"]}
+        if kinds != set(case.findings):
+            problems.append(f"{case.student}: findings {sorted(kinds)} != {sorted(case.findings)}")
+    assert problems == []
+    # The feedback never shows the hidden tests (each starts by reloading the checks).
+    for page in (out / "feedback").glob("*.html"):
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        assert "HIDDEN TESTS" not in text and "importlib.reload(_c)" not in text, page.name
