@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import keras
+import nbutil
 import numpy as np
 import pytest
 from keras import layers
@@ -23,11 +24,6 @@ from cnn_course import runtime
 from cnn_course.checks import arch
 from cnn_course.checks.core import CheckError
 from cnn_course.messages import TEMPLATES
-
-# tests/ is not a package and pytest runs with --import-mode=importlib: load the helper by path.
-_spec = importlib.util.spec_from_file_location("nbutil", Path(__file__).with_name("nbutil.py"))
-nbutil = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(nbutil)
 
 NOTEBOOK = "solutions/05_arquitecturas/arquitecturas.ipynb"
 SOLUTION_IDS = [

@@ -7,10 +7,9 @@ must pass the solutions and fail typical wrong implementations with the right me
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
+import nbutil
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,11 +17,6 @@ from hypothesis import strategies as st
 
 from cnn_course.checks import conv
 from cnn_course.checks.core import CheckError
-
-# tests/ is not a package and pytest runs with --import-mode=importlib: load the helper by path.
-_spec = importlib.util.spec_from_file_location("nbutil", Path(__file__).with_name("nbutil.py"))
-nbutil = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(nbutil)
 
 NOTEBOOK = "solutions/01_convolucion/convolucion.ipynb"
 SOLUTION_IDS = [
