@@ -150,8 +150,8 @@ def export_gradebook(db: Path, csv_path: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         release.nbgrader(
             "export",
-            f"--CourseDirectory.db_url=sqlite:///{db}",
-            f"--CsvExportPlugin.to={csv_path}",
+            f"--CourseDirectory.db_url=sqlite:///{Path(db).resolve()}",
+            f"--CsvExportPlugin.to={Path(csv_path).resolve()}",
             root=Path(tmp),
         )
 
@@ -179,7 +179,8 @@ def grade_class(
 ) -> ClassResult:
     """Grade every submission of ``assignment`` found in ``submissions`` and write ``out``."""
     start = time.monotonic()
-    submissions, out = Path(submissions), Path(out)
+    # Absolute: nbgrader runs in another working directory (autograder/).
+    submissions, out = Path(submissions).resolve(), Path(out).resolve()
     if timeout is None:
         timeout = runtime.budget(release.session_of(assignment), GRADING_PROFILE).timeout
     workers = workers or os.cpu_count() or 1
