@@ -1,8 +1,10 @@
 """Measure the metric behind a session's threshold: run the solution notebook per profile and seed.
 
-Each run executes ``solutions/<session notebook>`` top to bottom under
+Each run executes the session's source notebook top to bottom under
 ``CNN_COURSE_PROFILE=<profile>`` and ``CNN_COURSE_SEED=<seed>``, then asks the
-session's checks module (``measure(namespace)``) for the held-out metric, computed
+session's checks package for the held-out metric: every session that trains has
+``measure(namespace) -> float`` in ``cnn_course.checks.<checks>``, given the notebook's
+global names after the run; it returns the metric computed
 by the checking code on a trusted copy of the trained model. Prints one line per
 run, appends rows to bench/results/thresholds.csv and prints the TOML ``runs``
 entries to paste beside the thresholds in autograder/budgets.toml.
@@ -24,10 +26,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from cnn_course import runtime
+from cnn_course import runtime, sessions
+from cnn_course.course import COURSE
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results" / "thresholds.csv"
+RESULTS = Path(__file__).resolve().parent / "results" / "thresholds.csv"
 
 
 def machine() -> str:
@@ -37,12 +39,12 @@ def machine() -> str:
 
 def run_once(session: str, profile: str, seed: int) -> dict:
     """Execute the solution notebook once; return metric and timings."""
-    info = runtime.session_info(session)
-    path = ROOT / "solutions" / info["notebook"]
+    info = sessions.get(session)
+    path = COURSE.source / info.notebook
     nb = nbformat.read(path, as_version=4)
     probe = (
         "import json as _json, cnn_course.checks as _c\n"
-        f"print('MEASURE', _json.dumps({{'metric': _c.{info['checks']}.measure(globals())}}))"
+        f"print('MEASURE', _json.dumps({{'metric': _c.hidden({session!r}).measure(globals())}}))"
     )
     nb.cells.append(nbformat.v4.new_code_cell(probe))
     os.environ.update({runtime.PROFILE_ENV: profile, runtime.SEED_ENV: str(seed)})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import keras
 import numpy as np
 import pytest
@@ -26,8 +24,8 @@ def sol():
 
 @pytest.fixture
 def c():
-    """A freshly reloaded checks package (as hidden cells use it)."""
-    return importlib.reload(checks_pkg)
+    """The MNIST checks imported afresh (as hidden cells get them)."""
+    return checks_pkg.hidden("mnist")
 
 
 def _key(excinfo) -> str:
@@ -36,16 +34,16 @@ def _key(excinfo) -> str:
 
 def test_solution_passes_every_public_and_hidden_check(sol, c, real_data_env):
     """Every structural check passes on the solution's functions and models."""
-    c.mnist.check_preprocess(sol["preprocess"], sol["pad_to_32"])
-    c.mnist.hidden_preprocess(sol["preprocess"], sol["pad_to_32"])
-    c.mnist.check_formulas(sol["conv_output_size"], sol["conv_params"])
-    c.mnist.hidden_formulas(sol["conv_output_size"], sol["conv_params"])
-    c.mnist.check_shapes_by_hand(sol["shapes"], sol["total"])
-    c.mnist.check_model(sol["build_model"]())
-    c.mnist.check_confusion(sol["confusion_matrix"])
-    c.mnist.hidden_confusion(sol["confusion_matrix"])
-    c.mnist.check_binary(sol["build_binary_model"]())
-    c.mnist.check_lenet(sol["build_lenet5"](), sol["lenet_total"])
+    c.check_preprocess(sol["preprocess"], sol["pad_to_32"])
+    c.hidden_preprocess(sol["preprocess"], sol["pad_to_32"])
+    c.check_formulas(sol["conv_output_size"], sol["conv_params"])
+    c.hidden_formulas(sol["conv_output_size"], sol["conv_params"])
+    c.check_shapes_by_hand(sol["shapes"], sol["total"])
+    c.check_model(sol["build_model"]())
+    c.check_confusion(sol["confusion_matrix"])
+    c.hidden_confusion(sol["confusion_matrix"])
+    c.check_binary(sol["build_binary_model"]())
+    c.check_lenet(sol["build_lenet5"](), sol["lenet_total"])
 
 
 def test_slides_model_has_the_formula_count(sol):
@@ -63,19 +61,17 @@ def test_ceil_instead_of_floor_passes_slides_but_fails_hidden(c):
     def params(f, m, k):
         return (f * f * m + 1) * k
 
-    c.mnist.check_formulas(ceil_size, params)
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.hidden_formulas(ceil_size, params)
+    c.check_formulas(ceil_size, params)
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.hidden_formulas(ceil_size, params)
     assert _key(excinfo) == "common.formula_case"
     assert "redondea hacia abajo" in str(excinfo.value)
 
 
 def test_forgetting_the_bias_fails(c):
     """conv_params without the bias term fails on the slides' 111."""
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_formulas(
-            lambda n, f, p, s: (n + 2 * p - f) // s + 1, lambda f, m, k: f * f * m * k
-        )
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_formulas(lambda n, f, p, s: (n + 2 * p - f) // s + 1, lambda f, m, k: f * f * m * k)
     assert excinfo.value.values["expected"] == 111
 
 
@@ -85,15 +81,15 @@ def test_stub_gives_the_not_implemented_message(c):
     def stub(*args):
         raise NotImplementedError()
 
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_formulas(stub, stub)
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_formulas(stub, stub)
     assert _key(excinfo) == "common.not_implemented"
 
 
 def test_preprocess_without_scaling_fails(c, real_data_env):
     """Forgetting to divide by 255 is a relative-error failure."""
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_preprocess(lambda x: x.astype("float32")[..., None], lambda x: x)
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_preprocess(lambda x: x.astype("float32")[..., None], lambda x: x)
     assert _key(excinfo) == "common.close"
 
 
@@ -101,8 +97,8 @@ def test_wrong_shape_by_hand_names_layer_without_answer(sol, c):
     """A wrong hand-computed shape names the layer and never prints the right shape."""
     shapes = list(sol["shapes"])
     shapes[2] = (12, 12, 64)
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_shapes_by_hand(shapes, sol["total"])
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_shapes_by_hand(shapes, sol["total"])
     assert _key(excinfo) == "mnist.shape_by_hand"
     assert excinfo.value.values["index"] == 3
     assert "(11, 11, 64)" not in str(excinfo.value)
@@ -110,8 +106,8 @@ def test_wrong_shape_by_hand_names_layer_without_answer(sol, c):
 
 def test_wrong_total_does_not_reveal_the_count(sol, c):
     """A wrong total fails without printing 462,858."""
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_shapes_by_hand(sol["shapes"], 462_000)
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_shapes_by_hand(sol["shapes"], 462_000)
     assert _key(excinfo) == "mnist.total_by_hand"
     assert "462" not in str(excinfo.value).replace("462,000", "")
 
@@ -124,8 +120,8 @@ def test_same_padding_model_fails_on_shape(c):
             keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
         ]
     )
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_model(model)
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_model(model)
     assert _key(excinfo) in ("common.layer_count", "common.layer_attr")
 
 
@@ -142,8 +138,8 @@ def test_missing_dropout_fails_on_layer_count(c):
         keras.layers.Dense(128, activation="relu"),
         keras.layers.Dense(10, activation="softmax"),
     ]
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_model(keras.Sequential(layers))
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_model(keras.Sequential(layers))
     assert _key(excinfo) == "common.layer_count"
 
 
@@ -151,8 +147,8 @@ def test_binary_model_with_softmax_fails(sol, c):
     """A binary head with softmax, or compiled with the categorical loss, fails."""
     model = sol["build_binary_model"]()
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_binary(model)
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_binary(model)
     assert _key(excinfo) == "common.compiled_loss"
 
 
@@ -160,8 +156,8 @@ def test_untrained_model_fails_accuracy(sol, c, real_data_env, monkeypatch):
     """A model that was never trained does not reach the threshold."""
     monkeypatch.setenv("CNN_COURSE_PROFILE", "grading")
     keras.utils.set_random_seed(0)
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.hidden_accuracy(sol["build_model"]())
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.hidden_accuracy(sol["build_model"]())
     assert _key(excinfo) == "common.accuracy"
 
 
@@ -170,13 +166,13 @@ def test_monkeypatched_checks_do_not_fool_the_hidden_check(sol, c, real_data_env
     monkeypatch.setenv("CNN_COURSE_PROFILE", "grading")
     model = sol["build_model"]()
     # What a cheating cell might do in the notebook's process:
-    c.mnist.check_accuracy = lambda m: None
-    c.models.accuracy = lambda *a, **k: 1.0
-    c.mnist.runtime.budget = lambda *a, **k: None
-    c.mnist.check_accuracy(model)  # the patched public check "passes"
-    fresh = importlib.reload(checks_pkg)
-    with pytest.raises(fresh.CheckError) as excinfo:
-        fresh.mnist.hidden_accuracy(model)
+    c.check_accuracy = lambda m: None
+    c.toolkit.evaluate.accuracy = lambda *a, **k: 1.0
+    c.runtime.budget = lambda *a, **k: None
+    c.check_accuracy(model)  # the patched public check "passes"
+    fresh = checks_pkg.hidden("mnist")
+    with pytest.raises(fresh.toolkit.CheckError) as excinfo:
+        fresh.hidden_accuracy(model)
     assert _key(excinfo) == "common.accuracy"
 
 
@@ -184,16 +180,16 @@ def test_patched_predict_does_not_fool_accuracy(sol, c, real_data_env, monkeypat
     """Overriding model.predict on the instance does not change the measured accuracy."""
     monkeypatch.setenv("CNN_COURSE_PROFILE", "grading")
     model = sol["build_model"]()
-    _, (_, y_test) = c.mnist.data.load_mnist()
+    _, (_, y_test) = c.data.load_mnist()
     model.predict = lambda x, **k: np.eye(10)[y_test[: len(x)]]
-    with pytest.raises(c.CheckError):
-        c.mnist.hidden_accuracy(model)
+    with pytest.raises(c.toolkit.CheckError):
+        c.hidden_accuracy(model)
 
 
 def test_confusion_with_transposed_axes_fails(c):
     """Rows must be the real class: a transposed matrix fails."""
-    with pytest.raises(c.CheckError) as excinfo:
-        c.mnist.check_confusion(lambda t, p, n: np.histogram2d(p, t, bins=n)[0].astype(int))
+    with pytest.raises(c.toolkit.CheckError) as excinfo:
+        c.check_confusion(lambda t, p, n: np.histogram2d(p, t, bins=n)[0].astype(int))
     assert _key(excinfo) == "common.close"
 
 
@@ -202,12 +198,12 @@ def test_patch_after_dropping_sys_modules_is_still_undone(sol, real_data_env, mo
     import sys
 
     monkeypatch.setenv("CNN_COURSE_PROFILE", "grading")
-    c = importlib.reload(checks_pkg)
-    c.mnist.hidden_accuracy = lambda m: None
+    c = checks_pkg.hidden("mnist")
+    c.hidden_accuracy = lambda m: None
     for name in [n for n in sys.modules if n.startswith("cnn_course.checks.")]:
         del sys.modules[name]
-    fresh = importlib.reload(checks_pkg)
-    assert fresh.mnist.hidden_accuracy is not None
-    with pytest.raises(fresh.CheckError) as excinfo:
-        fresh.mnist.hidden_accuracy(sol["build_model"]())
+    fresh = checks_pkg.hidden("mnist")
+    assert fresh.hidden_accuracy is not None
+    with pytest.raises(fresh.toolkit.CheckError) as excinfo:
+        fresh.hidden_accuracy(sol["build_model"]())
     assert _key(excinfo) == "common.accuracy"

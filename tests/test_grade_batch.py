@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
+from cnn_course.course import CourseDirectory
 from cnn_course.grade.batch import grade_class
 from cnn_course.grade.collect import fingerprint
 
@@ -46,7 +47,9 @@ def totals(out: Path) -> dict[str, float]:
 
 
 def grade(klass: Path, out: Path, **kw):
-    return grade_class(klass, "00_tiny", out, timeout=30, course_root=COURSE, progress=False, **kw)
+    return grade_class(
+        klass, "00_tiny", out, timeout=30, course=CourseDirectory(COURSE), progress=False, **kw
+    )
 
 
 def test_class_graded_twice_gives_the_same_grades_and_duplicates_nothing(klass, tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cnn_course.course import CourseDirectory
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.batch import kernel_env
 from cnn_course.grade.worker import Job, grade_submission
@@ -20,7 +21,9 @@ pytestmark = pytest.mark.notebook
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
-    return build_pack("00_tiny", tmp_path_factory.mktemp("cache"), course_root=FILES / "course")
+    return build_pack(
+        "00_tiny", tmp_path_factory.mktemp("cache"), course=CourseDirectory(FILES / "course")
+    )
 
 
 def grade(pack, name: str, data: bytes | None = None, **kw):

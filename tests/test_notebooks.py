@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from cnn_course import notebooks
-from cnn_course._tables import REPO_ROOT
+from cnn_course.course import COURSE
 
-SOURCES = sorted((REPO_ROOT / "solutions").glob("*/*.ipynb"))
+SOURCES = COURSE.source_notebooks()
 
 pytestmark = pytest.mark.notebook
 
@@ -30,5 +30,5 @@ def test_solution_passes_every_grade_cell(source):
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
 def test_student_version_fails_every_grade_cell(source):
     """The blank student version fails all its grade cells (nbgrader validate --invert)."""
-    student = REPO_ROOT / "exercises" / source.parent.name / source.name
+    student = COURSE.release / source.parent.name / source.name
     assert notebooks.validate(student, invert=True, profile="ci") == {}

@@ -7,10 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnn_course import notebooks, release
-from cnn_course._tables import REPO_ROOT
+from cnn_course import notebooks, release, sessions
+from cnn_course.course import COURSE
 
-SOURCES = sorted((REPO_ROOT / "solutions").glob("*/*.ipynb"))
+SOURCES = COURSE.source_notebooks()
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +23,12 @@ def fresh(tmp_path_factory) -> Path:
 
 def test_every_session_has_a_source_notebook():
     """Each session of the budget table has its source notebook in solutions/."""
-    assert {p.parent.name for p in SOURCES} == set(release.assignment_ids())
+    assert {p.parent.name for p in SOURCES} == set(sessions.assignments())
 
 
 def test_committed_exercises_equal_a_fresh_release(fresh):
     """exercises/ is exactly what `cnn-course release` produces from solutions/."""
-    assert release.compare_releases(fresh, REPO_ROOT / "exercises") == []
+    assert notebooks.compare_releases(fresh, COURSE.release) == []
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
@@ -63,7 +63,7 @@ def test_student_version_has_stubs_and_colab_stamp(source, fresh):
 
 def test_leak_detector_finds_a_leaked_line(tmp_path, fresh):
     """A student notebook that still holds a solution line is reported."""
-    source = REPO_ROOT / "solutions" / "02_mnist" / "mnist.ipynb"
+    source = COURSE.source_notebook("02_mnist")
     student = nbformat.read(fresh / "02_mnist" / "mnist.ipynb", as_version=4)
     student.cells.append(nbformat.v4.new_code_cell("    return (n + 2 * p - f) // s + 1"))
     leaked = tmp_path / "leaked.ipynb"
@@ -78,7 +78,7 @@ def test_compare_reports_a_changed_notebook(tmp_path, fresh):
     nb = nbformat.read(fresh / "02_mnist" / "mnist.ipynb", as_version=4)
     nb.cells[2].source += "\nedited by hand"
     nbformat.write(nb, copy / "02_mnist" / "mnist.ipynb")
-    problems = release.compare_releases(fresh / "02_mnist", copy / "02_mnist")
+    problems = notebooks.compare_releases(fresh / "02_mnist", copy / "02_mnist")
     assert problems == ["differs from a fresh release: mnist.ipynb"]
 
 

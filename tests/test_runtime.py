@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import pytest
 
-from cnn_course import runtime
+from cnn_course import runtime, sessions
 from cnn_course._tables import load_table
 
+ROWS = [(s.key, p) for s in sessions.all_sessions() for p in s.profiles]
 
-@pytest.mark.parametrize("session", runtime.sessions())
-@pytest.mark.parametrize("profile", runtime.PROFILES)
+
+def test_a_session_has_all_four_profiles_or_none():
+    """A session that trains has a row per profile; one that trains nothing has none."""
+    for s in sessions.all_sessions():
+        assert s.profiles in ((), runtime.PROFILES), s.key
+
+
+def test_a_session_without_profiles_has_a_timeout_and_no_budget():
+    """``timeout`` comes from the session row; asking for its budget is a clear error."""
+    s = sessions.get("convolucion")
+    assert s.profiles == ()
+    assert runtime.timeout("convolucion", "grading") == s.timeout > 0
+    with pytest.raises(ValueError, match="trains nothing"):
+        runtime.budget("convolucion", "cpu")
+
+
+@pytest.mark.parametrize(("session", "profile"), ROWS)
 def test_every_entry_is_complete_and_well_typed(session, profile):
     """Every session/profile row has every field with the right type and a sane value."""
     b = runtime.budget(session, profile)
@@ -22,8 +38,7 @@ def test_every_entry_is_complete_and_well_typed(session, profile):
         assert b.batch_size > 0
 
 
-@pytest.mark.parametrize("session", runtime.sessions())
-@pytest.mark.parametrize("profile", ["cpu", "grading", "ci"])
+@pytest.mark.parametrize(("session", "profile"), [r for r in ROWS if r[1] != "gpu"])
 def test_cpu_thresholds_sit_below_their_measured_runs(session, profile):
     """A threshold on a CPU profile rests on at least 3 measured runs and is below the worst."""
     b = runtime.budget(session, profile)
@@ -36,14 +51,13 @@ def test_cpu_thresholds_sit_below_their_measured_runs(session, profile):
 
 def test_session_meta_names_an_existing_notebook():
     """Each session names its source notebook and checks module, and both exist."""
-    import importlib
+    from cnn_course.course import COURSE
 
-    from cnn_course._tables import REPO_ROOT
-
-    for session in runtime.sessions():
-        info = runtime.session_info(session)
-        assert (REPO_ROOT / "solutions" / info["notebook"]).is_file()
-        importlib.import_module(f"cnn_course.checks.{info['checks']}")
+    for s in sessions.all_sessions():
+        assert (COURSE.source / s.notebook).is_file()
+        assert hasattr(sessions.checks(s.key), "__file__")
+        if s.profiles:
+            assert callable(sessions.checks(s.key).measure), "bench/measure_thresholds.py uses it"
 
 
 def test_unknown_profile_lists_valid_names():
@@ -84,6 +98,7 @@ def test_malformed_entry_is_rejected(monkeypatch):
     broken = {"sessions": {"x": {**table["sessions"]["mnist"]}}}
     broken["sessions"]["x"]["cpu"] = {**table["sessions"]["mnist"]["cpu"], "epochs": "3"}
     monkeypatch.setattr(runtime, "load_table", lambda name: broken)
+    monkeypatch.setattr(sessions, "load_table", lambda name: broken)
     with pytest.raises(ValueError, match="x/cpu: epochs"):
         runtime.budget("x", "cpu")
 

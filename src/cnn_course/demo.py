@@ -8,7 +8,6 @@ command grades this class and the tests check every case.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import hashlib
 import json
@@ -21,8 +20,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from cnn_course import release, runtime
-from cnn_course._tables import REPO_ROOT
+from cnn_course import release, runtime, sessions
+from cnn_course.course import COURSE
 
 ASSIGNMENT = "02_mnist"
 SESSION = "mnist"
@@ -87,10 +86,7 @@ class Demo:
 
 def _stub_pattern() -> re.Pattern:
     """The code stub of the course config (e.g. '# TU CÓDIGO AQUÍ' + 'raise NotImplementedError()')."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    cfg = PyFileConfigLoader(release.CONFIG.name, path=str(release.CONFIG.parent)).load_config()
-    lines = cfg.ClearSolutions.code_stub["python"].splitlines()
+    lines = COURSE.config().ClearSolutions.code_stub["python"].splitlines()
     body = r"\n[ \t]*".join(re.escape(ln) for ln in lines)
     return re.compile(rf"^([ \t]*){body}[ \t]*$", re.M)
 
@@ -219,7 +215,7 @@ def monkeypatch_checks(d: Demo) -> bytes:
         "\n"
         "checks.mnist.check_accuracy = lambda model: None\n"
         "checks.mnist.hidden_accuracy = lambda model: None\n"
-        'sys.modules["cnn_course.checks.models"].expect_accuracy = lambda *args, **kwargs: 1.0\n'
+        'sys.modules["cnn_course.checks.toolkit.evaluate"].expect_accuracy = lambda *args, **kwargs: 1.0\n'
         "history = None"
     )
     return _nb_bytes(d.student_nb(train=train))
@@ -341,12 +337,12 @@ def _answers(source: NotebookNode) -> dict[str, str]:
 
 def _other_release(tmp: Path) -> NotebookNode:
     """A released notebook of another assignment (committed in exercises/, else released now)."""
-    others = [a for a in release.assignment_ids() if a != ASSIGNMENT]
+    others = [a for a in sessions.assignments() if a != ASSIGNMENT]
     for aid in others:
-        for path in sorted((REPO_ROOT / "exercises" / aid).glob("*.ipynb")):
+        for path in sorted((COURSE.release / aid).glob("*.ipynb")):
             return nbformat.read(path, as_version=4)
     for aid in others:
-        if list((REPO_ROOT / "solutions" / aid).glob("*.ipynb")):
+        if COURSE.source_notebooks(aid):
             path = release.release([aid], dest=tmp / "other")[0]
             return nbformat.read(path, as_version=4)
     raise RuntimeError("The wrong-assignment case needs a second assignment in solutions/.")
@@ -357,8 +353,8 @@ def make_demo_class(outdir: Path) -> list[Path]:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        released = release.release([ASSIGNMENT], dest=Path(tmp) / "exercises")[0]
-        source = REPO_ROOT / "solutions" / ASSIGNMENT / released.name
+        released = release.release([ASSIGNMENT], dest=Path(tmp) / "release")[0]
+        source = COURSE.source / ASSIGNMENT / released.name
         demo = Demo(
             release=nbformat.read(released, as_version=4),
             answers=_answers(nbformat.read(source, as_version=4)),
@@ -394,21 +390,8 @@ def make_demo_class(outdir: Path) -> list[Path]:
     return written
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `cnn-course demo-class`."""
-    parser.add_argument("outdir", type=Path, help="folder to write the demo submissions into")
-
-
-def main(args: argparse.Namespace) -> int:
-    """Write the demo class and list it."""
-    for path in make_demo_class(args.outdir):
+def main(outdir: Path) -> int:
+    """``cnn-course demo-class OUTDIR``: write the demo class and list it."""
+    for path in make_demo_class(outdir):
         print(f"wrote {path}")
     return 0
-
-
-if __name__ == "__main__":
-    import sys
-
-    parser = argparse.ArgumentParser(prog="cnn-course demo-class", description=__doc__)
-    add_arguments(parser)
-    sys.exit(main(parser.parse_args()))

@@ -10,14 +10,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from cnn_course import sessions as registry
 from cnn_course._tables import load_table
+from cnn_course.sessions import PROFILES
 
-PROFILES = ("gpu", "cpu", "grading", "ci")
 PROFILE_ENV = "CNN_COURSE_PROFILE"
 SEED_ENV = "CNN_COURSE_SEED"
-
-# Meta keys of a session's table that are not profiles.
-_SESSION_META = ("title", "notebook", "checks", "metric")
 
 
 @dataclass(frozen=True)
@@ -63,19 +61,6 @@ _FIELDS = {
 }
 
 
-def sessions() -> list[str]:
-    """Names of all sessions in the budget table, in course order."""
-    return list(load_table("budgets.toml")["sessions"])
-
-
-def session_info(session: str) -> dict:
-    """Title, notebook path (relative to ``solutions/``), checks module and metric of a session."""
-    table = load_table("budgets.toml")["sessions"]
-    if session not in table:
-        raise ValueError(f"Unknown session {session!r}; valid sessions: {', '.join(sessions())}.")
-    return {k: table[session][k] for k in _SESSION_META}
-
-
 def detect_profile() -> str:
     """The active profile: ``$CNN_COURSE_PROFILE`` if set, else ``gpu`` when one is visible."""
     forced = os.environ.get(PROFILE_ENV, "").strip()
@@ -100,12 +85,13 @@ def _check_profile(profile: str) -> str:
 def budget(session: str, profile: str | None = None) -> Budget:
     """The budget of ``session`` under ``profile`` (default: the detected profile)."""
     profile = _check_profile(profile) if profile else detect_profile()
-    row = load_table("budgets.toml")["sessions"].get(session)
-    if row is None:
-        raise ValueError(f"Unknown session {session!r}; valid sessions: {', '.join(sessions())}.")
-    entry = row.get(profile)
+    registry.get(session)  # unknown sessions: the error lists the valid ones
+    entry = load_table("budgets.toml")["sessions"][session].get(profile)
     if entry is None:
-        raise ValueError(f"Session {session!r} has no row for profile {profile!r}.")
+        raise ValueError(
+            f"Session {session!r} has no budget row for profile {profile!r} "
+            "(a session that trains nothing has none)."
+        )
     missing = [k for k in _FIELDS if k not in entry]
     if missing:
         raise ValueError(f"Budget {session}/{profile} lacks {', '.join(missing)}.")
@@ -126,6 +112,14 @@ def budget(session: str, profile: str | None = None) -> Budget:
     return Budget(session, profile, runs=runs, measured=entry.get("measured", ""), **values)
 
 
+def timeout(session: str, profile: str) -> int:
+    """Seconds one notebook cell of ``session`` may run under ``profile``."""
+    info = registry.get(session)
+    if profile in info.profiles:
+        return budget(session, profile).timeout
+    return info.timeout
+
+
 def describe(profile: str | None = None) -> str:
     """One Spanish sentence for students: which profile is active and why."""
     profile = profile or detect_profile()
@@ -138,3 +132,33 @@ def describe(profile: str | None = None) -> str:
     forced = os.environ.get(PROFILE_ENV)
     origin = f" (fijado por {PROFILE_ENV})" if forced else ""
     return f"Perfil de ejecución: {profile}{origin}: {reasons[profile]}."
+
+
+def budget_table(session_keys: list[str] | None = None) -> str:
+    """The budget table as text: one line per session and profile, with its measured runs."""
+    lines = [
+        f"{'session':<14}{'profile':<9}{'epochs':>7}{'batch':>6}{'train':>7}{'test':>6}"
+        f"{'timeout':>9}{'thresh':>8}  measured runs"
+    ]
+    for key in session_keys or registry.keys():
+        info = registry.get(key)
+        if not info.profiles:
+            lines.append(
+                f"{key:<14}{'-':<9}{'(trains nothing; timeout ' + str(info.timeout) + ' s)'}"
+            )
+        for profile in info.profiles:
+            b = budget(key, profile)
+            runs = ", ".join(f"{r.metric:.4f}" for r in b.runs) or b.measured
+            lines.append(
+                f"{key:<14}{profile:<9}{b.epochs:>7}{b.batch_size:>6}{b.train_size:>7}"
+                f"{b.test_size:>6}{b.timeout:>9}{b.threshold:>8.3f}  {runs}"
+            )
+        for name, value in info.thresholds.items():
+            lines.append(f"{key:<14}{'(all)':<9}{name} = {value}")
+    return "\n".join(lines)
+
+
+def main_budgets(session_keys: list[str] | None = None) -> int:
+    """``cnn-course budgets``."""
+    print(budget_table(session_keys))
+    return 0

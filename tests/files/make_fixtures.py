@@ -15,11 +15,12 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell
 
+from cnn_course.course import CourseDirectory
 from cnn_course.grade.assignment import build_pack
 
 FILES = Path(__file__).resolve().parent
 with tempfile.TemporaryDirectory() as _tmp:
-    _pack = build_pack("00_tiny", Path(_tmp), course_root=FILES / "course")
+    _pack = build_pack("00_tiny", Path(_tmp), course=CourseDirectory(FILES / "course"))
 REL = nbformat.reads(_pack.release, as_version=4)
 nbformat.write(REL, FILES / "release.ipynb")
 ANSWERS = {

@@ -1,53 +1,75 @@
-"""Reusable checks for every session, with Spanish messages.
+"""Checks of every session, with Spanish messages.
 
-Hidden grade cells reload this package before use::
+- :mod:`cnn_course.checks.toolkit`: what every session's checks share;
+- ``cnn_course.checks.<package>``: one package per session, named by the session's
+  ``checks`` key in the budget table (its checks, ``messages.py`` and references).
 
-    import importlib, cnn_course.checks as _c
-    _c = importlib.reload(_c)
+Public cells use ``checks.<package>.check_*`` (``from cnn_course import checks``).
+A hidden grade cell is one call that first forgets every module the checks read::
 
-(Re)loading the package first drops every module the checks read (the checks,
-their messages, the budgets, the data loaders) from ``sys.modules`` and imports
-them afresh, so a student cell that monkeypatched any of them cannot change what
-the hidden checks compute.
+    import cnn_course.checks as _c
+    _c.hidden("mnist").hidden_accuracy(model)
+
+:func:`hidden` drops the checks, messages, registry, budgets, data loaders and plots
+from ``sys.modules`` (and from the package attributes that would hand them back) and
+imports the session's package afresh, so a student cell that monkeypatched any of them
+cannot change what the hidden checks compute.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from types import ModuleType
 
 # Teacher-side modules (grade, release, ...) are left alone: the grader's own
 # process must keep the module objects it pickles for its workers.
 _FRESH = (
     "cnn_course.checks.",
     "cnn_course.messages",
+    "cnn_course.sessions",
     "cnn_course.data",
     "cnn_course.runtime",
     "cnn_course._tables",
     "cnn_course.plots",
 )
 
-for _name in [n for n in list(sys.modules) if n.startswith(_FRESH)]:
-    _module = sys.modules.pop(_name)
-    # `from pkg import mod` returns an existing attribute without importing, so the
-    # parent packages must forget their submodules too, or the old ones come back.
-    # Only the submodule itself is forgotten: a function re-exported under the same
-    # name (cnn_course.data.verify) stays.
-    _parent, _, _child = _name.rpartition(".")
-    _namespace = (
-        globals() if _parent == __name__ else getattr(sys.modules.get(_parent), "__dict__", {})
-    )
-    if _namespace.get(_child) is _module:
-        del _namespace[_child]
 
-# A student may have dropped modules from sys.modules before patching them: then
-# the loop above never sees them. Forget every such submodule still bound as an
-# attribute of this package or of the top-level package, whatever sys.modules says.
-for _namespace in (globals(), sys.modules["cnn_course"].__dict__):
-    for _attr, _value in list(_namespace.items()):
-        if isinstance(_value, type(sys)) and _value.__name__.startswith(_FRESH):
-            del _namespace[_attr]
+def _forget() -> None:
+    """Drop every module the checks read, so that the next import reads them from disk."""
+    for name in [n for n in list(sys.modules) if n.startswith(_FRESH)]:
+        module = sys.modules.pop(name)
+        # `from pkg import mod` returns an existing attribute without importing, so the
+        # parent packages must forget their submodules too, or the old ones come back.
+        # Only the submodule itself is forgotten: a function re-exported under the same
+        # name (cnn_course.data.verify) stays.
+        parent, _, child = name.rpartition(".")
+        namespace = getattr(sys.modules.get(parent), "__dict__", {})
+        if namespace.get(child) is module:
+            del namespace[child]
+    # A student may have dropped modules from sys.modules before patching them: then
+    # the loop above never sees them. Forget every such submodule still bound as an
+    # attribute of this package or of the top-level package, whatever sys.modules says.
+    for namespace in (globals(), sys.modules["cnn_course"].__dict__):
+        for attr, value in list(namespace.items()):
+            if isinstance(value, ModuleType) and value.__name__.startswith(_FRESH):
+                del namespace[attr]
 
-from cnn_course.checks import arch, conv, core, mnist, models  # noqa: E402
-from cnn_course.checks.core import CheckError, rel_error  # noqa: E402
 
-__all__ = ["CheckError", "arch", "conv", "core", "mnist", "models", "rel_error"]
+def hidden(session: str) -> ModuleType:
+    """The checks package of ``session``, imported afresh with everything it reads."""
+    _forget()
+    registry = importlib.import_module("cnn_course.sessions")
+    return importlib.import_module(registry.get(session).checks_module)
+
+
+def __getattr__(name: str) -> ModuleType:
+    """``checks.<package>``: a session's checks package, found through the registry."""
+    from cnn_course import sessions
+
+    if name in {s.checks for s in sessions.all_sessions()} | {"toolkit"}:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["hidden"]

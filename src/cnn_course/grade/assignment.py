@@ -9,27 +9,26 @@ from pathlib import Path
 
 import nbformat
 
-from cnn_course import release
-from cnn_course._tables import REPO_ROOT
+from cnn_course.course import COURSE, CourseDirectory
 from cnn_course.grade.cells import grade_id
 from cnn_course.grade.worker import AssignmentPack
 
 
-def _fingerprint(assignment: str, course_root: Path) -> str:
+def _fingerprint(assignment: str, course: CourseDirectory) -> str:
     """Hash of what generate_assignment reads: the source folder and the course config."""
     h = hashlib.sha256()
-    for path in sorted((course_root / "solutions" / assignment).rglob("*")):
+    for path in sorted((course.source / assignment).rglob("*")):
         if path.is_file() and ".ipynb_checkpoints" not in path.parts:
-            h.update(str(path.relative_to(course_root)).encode())
+            h.update(str(path.relative_to(course.root)).encode())
             h.update(path.read_bytes())
-    h.update(release.CONFIG.read_bytes())
+    h.update(course.config_file.read_bytes())
     return h.hexdigest()[:16]
 
 
-def other_assignments(assignment: str, course_root: Path = REPO_ROOT) -> dict[str, list[str]]:
+def other_assignments(assignment: str, course: CourseDirectory = COURSE) -> dict[str, list[str]]:
     """Grade ids of the course's other source notebooks, read without nbgrader."""
     found = {}
-    for path in sorted((course_root / "solutions").glob("*/*.ipynb")):
+    for path in course.source_notebooks():
         if path.parent.name == assignment:
             continue
         try:
@@ -40,22 +39,21 @@ def other_assignments(assignment: str, course_root: Path = REPO_ROOT) -> dict[st
     return found
 
 
-def build_pack(assignment: str, cache: Path, course_root: Path = REPO_ROOT) -> AssignmentPack:
+def build_pack(assignment: str, cache: Path, course: CourseDirectory = COURSE) -> AssignmentPack:
     """Generate the assignment once into ``cache`` (reused while the sources are unchanged)."""
-    course_root, cache = Path(course_root).resolve(), Path(cache).resolve()
-    where = cache / f"{assignment}-{_fingerprint(assignment, course_root)}"
+    cache = Path(cache).resolve()
+    where = cache / f"{assignment}-{_fingerprint(assignment, course)}"
     db = where / "gradebook.db"
     released = where / "release" / assignment
     if not (db.exists() and (where / "done").exists()):
         shutil.rmtree(where, ignore_errors=True)
         where.mkdir(parents=True)
-        release.nbgrader(
+        course.nbgrader(
             "generate_assignment",
             assignment,
             "--force",
             f"--CourseDirectory.release_directory={where / 'release'}",
             f"--CourseDirectory.db_url=sqlite:///{db}",
-            root=course_root,
         )
         (where / "done").write_text("ok\n")
     notebooks = sorted(released.glob("*.ipynb"))
@@ -75,5 +73,5 @@ def build_pack(assignment: str, cache: Path, course_root: Path = REPO_ROOT) -> A
         release=json.dumps(rel),
         gradebook=db.read_bytes(),
         points=points,
-        other_assignments=other_assignments(assignment, course_root),
+        other_assignments=other_assignments(assignment, course),
     )

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from cnn_course import release, runtime
-from cnn_course._tables import REPO_ROOT
+from cnn_course import runtime, sessions
+from cnn_course.course import COURSE, CourseDirectory
 from cnn_course.grade import report
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.collect import Roster, collect, fingerprint
@@ -148,11 +148,10 @@ def merge_gradebook(pack: AssignmentPack, results: list[Result], path: Path) -> 
 def export_gradebook(db: Path, csv_path: Path) -> None:
     """nbgrader's own CSV export of the merged gradebook."""
     with tempfile.TemporaryDirectory() as tmp:
-        release.nbgrader(
+        CourseDirectory(Path(tmp)).nbgrader(
             "export",
             f"--CourseDirectory.db_url=sqlite:///{Path(db).resolve()}",
             f"--CsvExportPlugin.to={Path(csv_path).resolve()}",
-            root=Path(tmp),
         )
 
 
@@ -175,20 +174,20 @@ def grade_class(
     limit_s: float = 0,
     memory_mb: int = DEFAULT_MEMORY_MB,
     progress: bool = True,
-    course_root: Path = REPO_ROOT,
+    course: CourseDirectory = COURSE,
 ) -> ClassResult:
     """Grade every submission of ``assignment`` found in ``submissions`` and write ``out``."""
     start = time.monotonic()
     # Absolute: nbgrader runs in another working directory (autograder/).
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     if timeout is None:
-        timeout = runtime.budget(release.session_of(assignment), GRADING_PROFILE).timeout
+        timeout = runtime.timeout(sessions.by_assignment(assignment).key, GRADING_PROFILE)
     workers = workers or os.cpu_count() or 1
     before = fingerprint(submissions)
     class_list = Roster.read(roster) if roster else None
     found = collect(submissions, class_list)
     out.mkdir(parents=True, exist_ok=True)
-    pack = build_pack(assignment, out / ".cache", course_root)
+    pack = build_pack(assignment, out / ".cache", course)
     jobs = make_jobs(found, pack, timeout, workers, limit_s, memory_mb)
 
     runner = run_dask(jobs, scheduler) if scheduler else run_local(jobs, workers)

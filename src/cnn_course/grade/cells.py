@@ -15,8 +15,6 @@ from functools import cache
 
 from nbformat import NotebookNode
 
-from cnn_course.release import CONFIG
-
 # A fixed part shorter than this proves nothing about identity.
 MIN_MARKER_CHARS = 30
 
@@ -54,10 +52,9 @@ def stub_lines() -> frozenset[str]:
     """Lines nbgrader writes where a solution was (the course's ClearSolutions stubs)."""
     lines = {"# YOUR CODE HERE", "raise NotImplementedError()", "YOUR ANSWER HERE"}
     try:
-        from traitlets.config.loader import PyFileConfigLoader
+        from cnn_course.course import COURSE
 
-        cfg = PyFileConfigLoader(CONFIG.name, path=str(CONFIG.parent)).load_config()
-        stubs = cfg.ClearSolutions
+        stubs = COURSE.config().ClearSolutions
         for text in [*dict(stubs.get("code_stub", {})).values(), stubs.get("text_stub", "")]:
             lines.update(ln.strip() for ln in str(text).splitlines())
     except OSError:  # an installed package without the repository's config

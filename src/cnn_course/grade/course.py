@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from cnn_course.course import CourseDirectory
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 # Feedback: nbgrader's pipeline with the hidden tests and the tracebacks that quote
@@ -39,8 +41,13 @@ class GradingCourse:
     def db_url(self) -> str:
         return f"sqlite:///{self.gradebook}"
 
+    @property
+    def directory(self) -> CourseDirectory:
+        """nbgrader's view of this course (folders and the nbgrader runner)."""
+        return CourseDirectory(self.root)
+
     def _path(self, step: str, suffix: str = ".ipynb") -> Path:
-        return self.root / step / self.student / self.assignment / f"{self.notebook}{suffix}"
+        return self.directory.step(step, self.student, self.assignment, self.notebook, suffix)
 
     @property
     def submitted(self) -> Path:

@@ -8,8 +8,6 @@ from cnn_course.messages import msg
 
 # The submission cannot be graded at all: nbgrader never sees it.
 FATAL = frozenset({"not_a_notebook", "wrong_assignment"})
-# Found while executing (not by pre-flight).
-EXECUTION = frozenset({"timeout", "memory", "crash", "guard_timeout"})
 
 
 @dataclass(frozen=True)
@@ -43,15 +41,6 @@ class Finding:
             "detail": dict(self.detail),
             "repaired": self.repaired,
         }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Finding:
-        return cls(
-            data["kind"],
-            data.get("cell", ""),
-            dict(data.get("detail", {})),
-            data.get("repaired", False),
-        )
 
 
 def position(index: int) -> str:

@@ -49,7 +49,7 @@ def _kill_tree(pid: int) -> None:
 def run_nbgrader(
     args: list[str], root: Path, env: dict[str, str], limit_s: float, memory_mb: int = 0
 ) -> Outcome:
-    """Run ``nbgrader ARGS`` through :func:`cnn_course.release.nbgrader` within ``limit_s`` seconds."""
+    """Run ``nbgrader ARGS`` (:meth:`CourseDirectory.nbgrader`) within ``limit_s`` seconds."""
     spec = {"args": list(args), "root": str(root), "env": env, "memory_mb": memory_mb}
     start = time.monotonic()
     proc = subprocess.Popen(
@@ -78,10 +78,10 @@ def _limit_memory(memory_mb: int) -> None:
 def main(argv: list[str]) -> int:
     spec = json.loads(argv[0])
     _limit_memory(spec["memory_mb"])
-    from cnn_course import release  # after the limit: nothing is allocated before it
+    from cnn_course.course import CourseDirectory  # after the limit: nothing allocated before
 
     try:
-        proc = release.nbgrader(*spec["args"], root=Path(spec["root"]), env=spec["env"])
+        proc = CourseDirectory(Path(spec["root"])).nbgrader(*spec["args"], env=spec["env"])
     except RuntimeError as exc:
         print(exc)
         return 1

@@ -182,15 +182,12 @@ def _grade(job: Job) -> Result:
 
 def _feedback(course: GradingCourse, env: dict[str, str]) -> tuple[str, str]:
     """nbgrader generate_feedback in the course; (HTML, log). Runs no student code: no sandbox."""
-    from cnn_course import release
-
     try:
-        release.nbgrader(
+        course.directory.nbgrader(
             "generate_feedback",
             course.assignment,
             f"--student={course.student}",
             "--force",
-            root=course.root,
             env=env,
         )
     except RuntimeError as exc:

@@ -1,13 +1,20 @@
-"""Messages shared by every session's checks."""
+"""Messages shared by every session's checks (keys ``common.*``).
+
+``{call}`` is the call or object that failed, written so the student can repeat it,
+e.g. «build_vgg16(input_shape=(32, 32, 3), num_classes=10)» or «model».
+"""
 
 TEMPLATES = {
     "common.not_implemented": "Aún no has completado «{name}»: sustituye el `raise NotImplementedError()`.",
     "common.not_callable": "«{name}» debe ser una función (obtenido: {got}).",
+    "common.crash": "«{call}» lanza un error: {error}",
+    "common.not_integer": "«{call}» debe devolver un número entero (devuelve {got}).",
     "common.wrong_type": "«{name}» debe ser de tipo {expected} (obtenido: {got}).",
     "common.value": "«{name}» debe valer {expected} (obtenido: {got}).",
     "common.formula_case": (
-        "{name}({args}) debe devolver {expected}, como calcula Keras (obtenido: {got}).{hint}"
+        "{call} debe devolver {expected}, como calcula Keras (obtenido: {got}).{hint}"
     ),
+    "common.formula_case_hidden": "«{call}» devuelve {got:,}, que no es correcto.{hint}",
     "common.close": (
         "«{name}» no coincide con la referencia: error relativo {error:.2e} "
         "(se admite hasta {tol:.0e}).{hint}"
@@ -17,18 +24,32 @@ TEMPLATES = {
     "common.range": "Los valores de «{name}» deben estar en [{low}, {high}] (encontrado [{min}, {max}]).",
     "common.not_a_model": "«{name}» debe ser un modelo de Keras (obtenido: {got}).",
     "common.not_built": (
-        "El modelo no tiene entrada definida: empieza el Sequential con keras.Input(shape=...)."
+        "«{call}» no tiene entrada definida: empieza el modelo con keras.Input(shape=...) "
+        "para que Keras conozca las formas."
     ),
-    "common.layer_count": "El modelo debe tener {expected} capas (tiene {got}: {layers}).",
-    "common.layer_type": "La capa {index} debe ser {expected} (es {got}).",
-    "common.layer_attr": "La capa {index} ({layer}) debe tener {attr} = {expected} (tiene {got}).",
-    "common.layer_shape": "La salida de la capa {index} ({layer}) debe tener forma {expected} (obtenida {got}).",
-    "common.param_count": "El modelo debe tener {expected:,} parámetros (tiene {got:,}).",
+    "common.output_count": "«{call}» debe devolver un modelo con una sola salida (tiene {got}).",
+    "common.layer_count": (
+        "«{call}» debe tener {expected} capas ({expected_layers}) (tiene {got}: {layers})."
+    ),
+    "common.layer_type": "En «{call}», la capa n.º {index} debe ser {expected} (es {got}).",
+    "common.layer_attr": (
+        "En «{call}», la capa n.º {index} ({layer}) debe tener {attr} = {expected!r} (tiene {got!r})."
+    ),
+    "common.layer_shape": (
+        "En «{call}», la salida de la capa n.º {index} ({layer}) debe tener forma {expected} "
+        "(obtenida {got}). Revisa el tamaño del kernel, el stride y el padding."
+    ),
+    "common.kind_count": "«{call}» debe tener {expected} capas {kind} (tiene {got}).",
+    "common.param_count": "«{call}» debe tener {expected:,} parámetros (tiene {got:,}).",
+    "common.param_count_hidden": (
+        "«{call}» tiene {got:,} parámetros, que no son los de la arquitectura descrita. Revisa "
+        "el número de filtros o neuronas de cada capa y qué capas llevan sesgo (use_bias)."
+    ),
     "common.accuracy": (
         "La exactitud en el conjunto de test es {got:.4f}; el perfil «{profile}» exige al menos "
         "{threshold:.4f}. Revisa el preprocesado y entrena las épocas del presupuesto."
     ),
     "common.compiled_loss": "El modelo debe compilarse con la pérdida {expected} (tiene {got}).",
-    "common.activation": "La última capa debe usar la activación {expected} (usa {got}).",
-    "common.output_shape": "La salida del modelo debe tener forma {expected} (obtenida {got}).",
+    "common.activation": "La última capa de «{call}» debe usar la activación {expected} (usa {got}).",
+    "common.output_shape": "La salida de «{call}» debe tener forma {expected} (obtenida {got}).",
 }

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnn_course import data, runtime
-from cnn_course.checks import core, models
-from cnn_course.checks.models import LayerSpec
+import cnn_course.data as data
+import cnn_course.runtime as runtime
+from cnn_course.checks import toolkit
+from cnn_course.checks.toolkit import LayerSpec, keras_conv_params, keras_output_size
 
 SESSION = "mnist"
 NUM_CLASSES = 10
@@ -57,30 +58,14 @@ SLIDES_PARAMS = (
     + (128 + 1) * 10
 )
 
-_POOL = ("MaxPooling2D", "AveragePooling2D")  # the paper subsamples by averaging; both accepted
-
-# LeNet-5 as the slides give it: 32×32×1 → C1 6@5×5 → S2 → C3 16@5×5 → S4 → 120 → 84 → 10.
-LENET5 = [
-    LayerSpec(
-        "Conv2D",
-        (None, 28, 28, 6),
-        {"filters": 6, "kernel_size": (5, 5), "strides": (1, 1), "padding": "valid"},
-    ),
-    LayerSpec(_POOL, (None, 14, 14, 6)),
-    LayerSpec(
-        "Conv2D",
-        (None, 10, 10, 16),
-        {"filters": 16, "kernel_size": (5, 5), "strides": (1, 1), "padding": "valid"},
-    ),
-    LayerSpec(_POOL, (None, 5, 5, 16)),
-    LayerSpec("Flatten", (None, 400)),
-    LayerSpec("Dense", (None, 120), {"units": 120}),
-    LayerSpec("Dense", (None, 84), {"units": 84}),
-    LayerSpec("Dense", (None, 10), {"units": 10, "activation": "softmax"}),
-]
-LENET5_PARAMS = (
-    (5 * 5 * 1 + 1) * 6 + (5 * 5 * 6 + 1) * 16 + (400 + 1) * 120 + (120 + 1) * 84 + (84 + 1) * 10
+# LeNet-5 as the slides give it: 32×32×1 → C1 6@5×5 → S2 → C3 16@5×5 → S4 → 120 → 84 → 10,
+# with C5 written as a Dense layer on the flattened 5×5×16 volume (the pack's one LeNet-5).
+# The paper subsamples by averaging; max pooling is accepted too.
+LENET5_PLAN = toolkit.reference_plan(
+    (32, 32, 1), toolkit.lenet5_ops(NUM_CLASSES, c5="dense"), any_pooling=True
 )
+LENET5 = list(LENET5_PLAN.specs)
+LENET5_PARAMS = LENET5_PLAN.params
 
 # The slides' worked examples: (N, F, P, S) → output size, and (F, M, K) → parameters.
 SLIDES_SIZES = [((7, 3, 0, 1), 5), ((7, 3, 0, 2), 3), ((5, 3, 1, 1), 5)]
@@ -93,17 +78,17 @@ def _reference_preprocess(x):
 
 
 def _check_preprocess_on(preprocess, pad_to_32, x) -> None:
-    out = core.call_student(preprocess, "preprocess", x)
-    core.expect_shape("preprocess(x)", out, (*x.shape, 1))
+    out = toolkit.call_student(preprocess, "preprocess", x)
+    toolkit.expect_shape("preprocess(x)", out, (*x.shape, 1))
     if np.asarray(out).dtype != np.float32:
-        core.fail(
+        toolkit.fail(
             "common.dtype", name="preprocess(x)", expected="float32", got=np.asarray(out).dtype
         )
-    core.expect_close("preprocess(x)", out, _reference_preprocess(x), tol=1e-6)
-    padded = core.call_student(pad_to_32, "pad_to_32", out)
-    core.expect_shape("pad_to_32(x)", padded, (x.shape[0], 32, 32, 1))
+    toolkit.expect_close("preprocess(x)", out, _reference_preprocess(x), tol=1e-6)
+    padded = toolkit.call_student(pad_to_32, "pad_to_32", out)
+    toolkit.expect_shape("pad_to_32(x)", padded, (x.shape[0], 32, 32, 1))
     expected = np.pad(_reference_preprocess(x), ((0, 0), (2, 2), (2, 2), (0, 0)))
-    core.expect_close(
+    toolkit.expect_close(
         "pad_to_32(x)",
         padded,
         expected,
@@ -137,25 +122,8 @@ def _stride_hint(args) -> str:
 
 def check_formulas(conv_output_size, conv_params) -> None:
     """Public: the slides' worked examples."""
-    core.expect_formula("conv_output_size", conv_output_size, SLIDES_SIZES, hint=_stride_hint)
-    core.expect_formula("conv_params", conv_params, SLIDES_PARAMS_CASES)
-
-
-def keras_output_size(n: int, f: int, p: int, s: int) -> int:
-    """Spatial output size that Keras computes for ZeroPadding2D(p) + Conv2D(f, strides=s)."""
-    import keras
-
-    shape = keras.layers.ZeroPadding2D(p).compute_output_shape((None, n, n, 1))
-    return keras.layers.Conv2D(1, f, strides=s).compute_output_shape(shape)[1]
-
-
-def keras_conv_params(f: int, m: int, k: int) -> int:
-    """``count_params()`` of a Keras Conv2D with k filters of f×f over m channels."""
-    import keras
-
-    layer = keras.layers.Conv2D(k, f)
-    layer.build((None, f, f, m))
-    return int(layer.count_params())
+    toolkit.expect_cases("conv_output_size", conv_output_size, SLIDES_SIZES, hint=_stride_hint)
+    toolkit.expect_cases("conv_params", conv_params, SLIDES_PARAMS_CASES)
 
 
 def hidden_formulas(conv_output_size, conv_params) -> None:
@@ -167,13 +135,13 @@ def hidden_formulas(conv_output_size, conv_params) -> None:
         n = int(rng.integers(f, 40))
         p = int(rng.integers(0, 3))
         s = int(rng.integers(1, 5))
-        sizes.append(((n, f, p, s), keras_output_size(n, f, p, s)))
-    sizes.append(((7, 3, 0, 3), keras_output_size(7, 3, 0, 3)))  # the slides' 2.33 case
-    core.expect_formula("conv_output_size", conv_output_size, sizes, hint=_stride_hint)
+        sizes.append(((n, f, p, s), keras_output_size(n, f, s, p)))
+    sizes.append(((7, 3, 0, 3), keras_output_size(7, 3, 3, 0)))  # the slides' 2.33 case
+    toolkit.expect_cases("conv_output_size", conv_output_size, sizes, hint=_stride_hint)
     params = [
         ((f, m, k), keras_conv_params(f, m, k)) for f, m, k in rng.integers(1, 9, (6, 3)).tolist()
     ]
-    core.expect_formula("conv_params", conv_params, params)
+    toolkit.expect_cases("conv_params", conv_params, params)
 
 
 # ---------------------------------------------------------------- shapes by hand
@@ -187,21 +155,23 @@ def check_shapes_by_hand(shapes, total) -> None:
     expected = slides_shapes()
     got = [tuple(int(v) for v in s) for s in shapes]
     if len(got) != len(expected):
-        core.fail("common.value", name="len(shapes)", expected=len(expected), got=len(got))
+        toolkit.fail("common.value", name="len(shapes)", expected=len(expected), got=len(got))
     # The messages name the first wrong layer but never print the right answer.
     for index, (g, e) in enumerate(zip(got, expected, strict=True), start=1):
         if g != e:
-            core.fail("mnist.shape_by_hand", index=index, layer=SLIDES_MODEL[index - 1].kind, got=g)
+            toolkit.fail(
+                "mnist.shape_by_hand", index=index, layer=SLIDES_MODEL[index - 1].kind, got=g
+            )
     print(f"Formas de las {len(got)} capas: correctas. Total calculado: {int(total):,}")
     if int(total) != SLIDES_PARAMS:
-        core.fail("mnist.total_by_hand", name="total", got=int(total))
+        toolkit.fail("mnist.total_by_hand", name="total", got=int(total))
 
 
 # ---------------------------------------------------------------- the model
 def check_model(model) -> None:
     """Public and hidden: layer types and order, every output shape, exact parameter count."""
-    models.expect_layers(model, SLIDES_MODEL)
-    models.expect_param_count(model, SLIDES_PARAMS)
+    toolkit.expect_layers(model, SLIDES_MODEL)
+    toolkit.expect_param_count(model, SLIDES_PARAMS)
 
 
 def _held_out(budget) -> tuple[np.ndarray, np.ndarray]:
@@ -215,7 +185,7 @@ def _held_out(budget) -> tuple[np.ndarray, np.ndarray]:
 def check_accuracy(model) -> None:
     """Public: accuracy on the held-out test set, measured here, against the profile's threshold."""
     budget = runtime.budget(SESSION)
-    models.expect_accuracy(model, *_held_out(budget), budget)
+    toolkit.expect_accuracy(model, *_held_out(budget), budget)
 
 
 def hidden_accuracy(model) -> None:
@@ -225,12 +195,12 @@ def hidden_accuracy(model) -> None:
 
 def check_binary(model) -> None:
     """Public and hidden: one sigmoid unit, binary cross-entropy, output (None, 1)."""
-    models.expect_model("binary_model", model)
-    got = models.output_shape(model, (28, 28, 1))
+    toolkit.expect_model("binary_model", model)
+    got = toolkit.output_shape(model, (28, 28, 1))
     if got != (None, 1):
-        core.fail("common.output_shape", expected=(None, 1), got=got)
-    models.expect_last_activation(model, "sigmoid")
-    models.expect_loss(model, "binary_crossentropy")
+        toolkit.fail("common.output_shape", call="binary_model", expected=(None, 1), got=got)
+    toolkit.expect_last_activation(model, "sigmoid", call="binary_model")
+    toolkit.expect_loss(model, "binary_crossentropy")
     print("Variante binaria correcta: 1 neurona sigmoide y entropía cruzada binaria")
 
 
@@ -238,12 +208,12 @@ def check_lenet(model, total_by_formula) -> None:
     """Public and hidden: the student's formula total, then LeNet-5's structure and parameter count."""
     # The total comes first: the model check prints the expected count.
     if total_by_formula is None:
-        core.fail("common.not_implemented", name="lenet_total")
+        toolkit.fail("common.not_implemented", name="lenet_total")
     print(f"Parámetros de LeNet-5 por fórmula: {int(total_by_formula):,}")
     if int(total_by_formula) != LENET5_PARAMS:
-        core.fail("mnist.total_by_hand", name="lenet_total", got=int(total_by_formula))
-    models.expect_layers(model, LENET5)
-    models.expect_param_count(model, LENET5_PARAMS)
+        toolkit.fail("mnist.total_by_hand", name="lenet_total", got=int(total_by_formula))
+    toolkit.expect_layers(model, LENET5)
+    toolkit.expect_param_count(model, LENET5_PARAMS)
 
 
 # ---------------------------------------------------------------- confusion matrix
@@ -255,10 +225,10 @@ def _reference_confusion(y_true, y_pred, num_classes):
 
 def check_confusion(confusion_matrix) -> None:
     """Public: a tiny example worked by hand."""
-    got = core.call_student(
+    got = toolkit.call_student(
         confusion_matrix, "confusion_matrix", np.array([0, 1, 1, 2]), np.array([0, 2, 1, 2]), 3
     )
-    core.expect_close(
+    toolkit.expect_close(
         "confusion_matrix",
         got,
         [[1, 0, 0], [0, 1, 1], [0, 0, 1]],
@@ -271,8 +241,8 @@ def hidden_confusion(confusion_matrix) -> None:
     """Hidden: random labels, 10 classes."""
     rng = np.random.default_rng(11)
     y_true, y_pred = rng.integers(0, 10, 500), rng.integers(0, 10, 500)
-    got = core.call_student(confusion_matrix, "confusion_matrix", y_true, y_pred, 10)
-    core.expect_close(
+    got = toolkit.call_student(confusion_matrix, "confusion_matrix", y_true, y_pred, 10)
+    toolkit.expect_close(
         "confusion_matrix",
         got,
         _reference_confusion(y_true, y_pred, 10),
@@ -284,4 +254,4 @@ def hidden_confusion(confusion_matrix) -> None:
 def measure(namespace: dict) -> float:
     """Held-out accuracy of the notebook's ``model`` (used by bench/measure_thresholds.py)."""
     budget = runtime.budget(SESSION)
-    return models.accuracy(namespace["model"], *_held_out(budget))
+    return toolkit.accuracy(namespace["model"], *_held_out(budget))

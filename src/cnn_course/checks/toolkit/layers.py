@@ -1,0 +1,178 @@
+"""Checks on Keras models: built, layer structure, output shapes, parameter counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cnn_course.checks.toolkit.core import fail, report
+
+MAIN_KINDS = (
+    "Conv2D",
+    "Conv2DTranspose",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "Flatten",
+    "GlobalAveragePooling2D",
+    "Dense",
+)
+"""Layers that define an architecture's shape; the rest (Dropout, Activation…) can be ignored."""
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What one layer must be: its Keras class name, output shape and chosen attributes."""
+
+    kind: str | tuple[str, ...]
+    """Keras class name, or a tuple of accepted alternatives"""
+    output_shape: tuple | None = None
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,) if isinstance(self.kind, str) else tuple(self.kind)
+
+
+def is_model(model) -> bool:
+    import keras
+
+    return isinstance(model, keras.Model)
+
+
+def expect_model(name: str, model) -> None:
+    """``model`` is a Keras model."""
+    if not is_model(model):
+        fail("common.not_a_model", name=name, got=type(model).__name__)
+
+
+def expect_built(call: str, model) -> None:
+    """A Keras model with a known input and exactly one output."""
+    expect_model(call, model)
+    try:
+        outputs = list(model.outputs) if model.built else []
+    except (AttributeError, ValueError):
+        outputs = []
+    if not outputs:
+        fail("common.not_built", call=call)
+    if len(outputs) != 1:
+        fail("common.output_count", call=call, got=len(outputs))
+
+
+def layer_attr(layer, attr: str):
+    """An attribute as the specs write it: activations by name, lists as tuples."""
+    value = getattr(layer, attr)
+    if attr == "activation":
+        return getattr(value, "__name__", value)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def main_layers(model) -> list:
+    """The layers that shape an architecture (convolutions, pooling, Flatten, Dense), in order."""
+    return [layer for layer in model.layers if type(layer).__name__ in MAIN_KINDS]
+
+
+def expect_layers(model, specs, call: str = "model", main_only: bool = False) -> None:
+    """Layers in order with the right type, attributes and output shape (InputLayer ignored).
+
+    With ``main_only`` only :func:`main_layers` are compared, so Dropout or separate
+    activation layers do not matter.
+    """
+    expect_built(call, model)
+    layers = main_layers(model) if main_only else list(model.layers)
+    names = ", ".join(type(layer).__name__ for layer in layers) or "ninguna"
+    for index, (layer, spec) in enumerate(zip(layers, specs, strict=False), start=1):
+        kind = type(layer).__name__
+        if kind not in spec.kinds:
+            fail(
+                "common.layer_type",
+                call=call,
+                index=index,
+                expected=" o ".join(spec.kinds),
+                got=kind,
+            )
+        for attr, expected in spec.attrs.items():
+            got = layer_attr(layer, attr)
+            if got != expected:
+                fail(
+                    "common.layer_attr",
+                    call=call,
+                    index=index,
+                    layer=kind,
+                    attr=attr,
+                    expected=expected,
+                    got=got,
+                )
+        got = tuple(layer.output.shape)
+        if spec.output_shape is not None and got != tuple(spec.output_shape):
+            fail(
+                "common.layer_shape",
+                call=call,
+                index=index,
+                layer=kind,
+                expected=tuple(spec.output_shape),
+                got=got,
+            )
+    if len(layers) != len(specs):
+        fail(
+            "common.layer_count",
+            call=call,
+            expected=len(specs),
+            got=len(layers),
+            layers=names,
+            expected_layers=", ".join(" o ".join(spec.kinds) for spec in specs),
+        )
+    print(f"Estructura de {call}: {len(specs)} capas correctas ({names})")
+
+
+def output_shape(model, input_shape: tuple) -> tuple:
+    """Output shape of ``model`` (batch axis None), found by running it on one zero input."""
+    out = model(np.zeros((1, *input_shape), dtype="float32"), training=False)
+    return (None, *tuple(out.shape)[1:])
+
+
+def expect_output_shape(call: str, model, expected: tuple) -> None:
+    """The model's symbolic output shape."""
+    got = tuple(model.outputs[0].shape)
+    report(f"Salida de {call}", got, tuple(expected))
+    if got != tuple(expected):
+        fail("common.output_shape", call=call, expected=tuple(expected), got=got)
+
+
+def expect_param_count(model, expected: int, call: str = "model", reveal: bool = True) -> None:
+    """Exact ``count_params()``. With ``reveal=False`` the expected count is printed only once
+    the student's matches (a count the student must work out is never given away)."""
+    got = int(model.count_params())
+    if reveal:
+        report(f"Parámetros de {call}", f"{got:,}", f"{expected:,}")
+    if got != expected:
+        key = "common.param_count" if reveal else "common.param_count_hidden"
+        fail(key, call=call, expected=expected, got=got)
+    if not reveal:
+        print(f"Parámetros de {call}: {got:,} (correcto)")
+
+
+def expect_loss(model, expected: str) -> None:
+    """The model was compiled with this loss (name as Keras accepts it in ``compile``)."""
+    loss = getattr(model, "loss", None)
+    got = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
+    if got != expected:
+        fail("common.compiled_loss", expected=expected, got=got)
+
+
+def expect_last_activation(model, expected: str, call: str = "model") -> None:
+    """The last layer's activation (its class name when it has none)."""
+    layer = model.layers[-1]
+    activation = getattr(layer, "activation", None)
+    got = getattr(activation, "__name__", type(layer).__name__)
+    if got != expected:
+        fail("common.activation", call=call, expected=expected, got=got)
+
+
+def expect_kinds(call: str, model, expected: dict[str, int]) -> None:
+    """How many layers of each Keras class the model has."""
+    counts = Counter(type(layer).__name__ for layer in model.layers)
+    for kind, n in expected.items():
+        if counts[kind] != n:
+            fail("common.kind_count", call=call, kind=kind, expected=n, got=counts[kind])
