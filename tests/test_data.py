@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -145,6 +146,8 @@ def test_verify_real_mirror(real_data_env, capsys):
     assert rows["natural_scenes"].counts == {"train": 1620, "test": 810}
     for row in rows.values():
         assert row.files and all(f.status == "ok" for f in row.files), row.files
+        assert row.where.endswith(", via $CNN_COURSE_DATA)"), row.where
+    assert f"{real_data_env / 'mnist' / 'idx'}/{{train-images-idx3-ubyte" in rows["mnist"].where
     assert {f.name for f in rows["cifar10"].files} >= {"batches.meta", "classes.txt"}
     assert main_verify(None) == 0
     out = capsys.readouterr().out
@@ -169,6 +172,34 @@ def test_verify_reports_bad_hash_and_missing(real_data_env, tmp_path, monkeypatc
     table = format_table(list(rows.values()))
     assert "sha256 bad" in table and "expected 2ce042b1" in table
     assert main_verify(bad) == 1
+
+
+def test_loaders_share_one_interface():
+    """verify drives every loader module through one interface and one Found record,
+    with no per-dataset branches."""
+    locate = importlib.import_module("cnn_course.data.locate")
+    verify_module = importlib.import_module("cnn_course.data.verify")
+    assert list(verify_module.LOADERS) == dataset_names()
+    for name, module in verify_module.LOADERS.items():
+        assert name == module.NAME
+        assert module.Found is locate.Found
+        for attr in ("probe", "find", "counts", "fetch"):
+            assert callable(getattr(module, attr)), (name, attr)
+    source = (SRC / "verify.py").read_text()
+    for name in dataset_names():
+        assert f'"{name}"' not in source, name
+
+
+def test_found_source_names_the_folder_once(tmp_path):
+    """Found.source lists one path as is, and several files of one folder as folder/{a, b}."""
+    from cnn_course.data.locate import Found
+
+    one = Found("npz", (tmp_path / "mnist.npz",), "data_dir")
+    assert one.source == f"{tmp_path / 'mnist.npz'} (npz, via data_dir)"
+    two = Found("idx", (tmp_path / "a", tmp_path / "b"), "Keras cache")
+    assert two.source == f"{tmp_path}/{{a, b}} (idx, via Keras cache)"
+    apart = Found("tar", (tmp_path / "x" / "a", tmp_path / "y" / "b"), "download")
+    assert apart.source == f"{tmp_path / 'x' / 'a'}, {tmp_path / 'y' / 'b'} (tar, via download)"
 
 
 def test_public_api():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import struct
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from cnn_course.data import (
     ChecksumError,
     DataFormatError,
     DataNotFoundError,
+    PartialDatasetWarning,
+    idx,
     load_mnist,
 )
 
@@ -55,14 +58,30 @@ def write_set(folder: Path, arrays: dict[str, np.ndarray], gz: set[str] = frozen
             (folder / NAMES[key]).write_bytes(data)
 
 
+def load_small(*args, **kwargs):
+    """``load_mnist`` of a fixture copy, smaller than MNIST: it must warn that it is partial."""
+    with pytest.warns(PartialDatasetWarning, match="partial"):
+        return load_mnist(*args, **kwargs)
+
+
 # ---------------------------------------------------------------- real data
 
 
 @pytest.fixture(scope="module")
-def mnist(real_data_env):
-    t0 = time.perf_counter()
-    arrays = load_mnist()
-    return arrays, time.perf_counter() - t0
+def mnist_loaded(real_data_env):
+    """The mirror loaded once: arrays, info, seconds taken and the warnings emitted."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t0 = time.perf_counter()
+        arrays, info = load_mnist(return_info=True)
+        seconds = time.perf_counter() - t0
+    return arrays, info, seconds, caught
+
+
+@pytest.fixture(scope="module")
+def mnist(mnist_loaded):
+    arrays, _, seconds, _ = mnist_loaded
+    return arrays, seconds
 
 
 def test_real_shapes_and_dtypes(mnist):
@@ -95,6 +114,37 @@ def test_real_arrays_are_writable(mnist):
     assert x_train.flags.writeable
 
 
+def test_real_mirror_is_complete_and_does_not_warn(mnist_loaded):
+    """The mirror holds all of MNIST: info says complete and no PartialDatasetWarning."""
+    _, info, _, caught = mnist_loaded
+    assert [w for w in caught if issubclass(w.category, PartialDatasetWarning)] == []
+    assert not info.is_partial
+    assert info.counts == info.expected == {"train": 60000, "test": 10000}
+    assert info.format == "idx" and "$CNN_COURSE_DATA" in info.source
+
+
+def test_truncated_real_copy_warns_partial(real_data_env, tmp_path):
+    """The first 1000 training images of the mirror (valid IDX files) plus its full test
+    split load, with a PartialDatasetWarning naming only the short split, like CIFAR's."""
+    real = real_data_env / "mnist" / "idx"
+    copy = tmp_path / "mnist"
+    copy.mkdir()
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (copy / name).symlink_to(real / name)
+    images, _ = idx.read(real / NAMES["train_x"], idx.IMAGES_MAGIC)
+    labels, _ = idx.read(real / f"{NAMES['train_y']}.gz", idx.LABELS_MAGIC)
+    write_set(copy, {"train_x": images[:1000], "train_y": labels[:1000]})
+    with pytest.warns(PartialDatasetWarning) as record:
+        ((x_train, y_train), (x_test, _)), info = load_mnist(copy, return_info=True)
+    message = str(record[0].message)
+    assert "MNIST" in message and "train has 1000 of 60000 images" in message
+    assert "test has" not in message
+    assert record[0].filename == __file__  # points at the caller of load_mnist
+    assert info.partial == {"train": True, "test": False}
+    assert x_train.shape == (1000, 28, 28) and len(x_test) == 10000
+    np.testing.assert_array_equal(y_train, labels[:1000])
+
+
 # ---------------------------------------------------------------- formats and lookup
 
 
@@ -103,7 +153,7 @@ def test_gzipped_and_plain_idx_load_alike(no_data_env):
     arrays = fake_set()
     write_set(no_data_env / "plain", arrays)
     write_set(no_data_env / "gz", arrays, gz=set(NAMES))
-    plain, gz = load_mnist(no_data_env / "plain"), load_mnist(no_data_env / "gz")
+    plain, gz = load_small(no_data_env / "plain"), load_small(no_data_env / "gz")
     for a, b in zip(plain, gz, strict=True):
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
@@ -115,7 +165,7 @@ def test_data_dir_mirror_layout(no_data_env):
     """A data_dir laid out as a mirror (<root>/mnist/idx/...) is found."""
     arrays = fake_set()
     write_set(no_data_env / "root" / "mnist" / "idx", arrays, gz={"train_y", "test_x"})
-    (_, y_train), _ = load_mnist(no_data_env / "root")
+    (_, y_train), _ = load_small(no_data_env / "root")
     np.testing.assert_array_equal(y_train, arrays["train_y"])
 
 
@@ -124,7 +174,7 @@ def test_env_mirror_is_used(no_data_env, monkeypatch):
     arrays = fake_set(seed=3)
     write_set(no_data_env / "mirror" / "mnist" / "idx", arrays)
     monkeypatch.setenv("CNN_COURSE_DATA", str(no_data_env / "mirror"))
-    (x_train, _), _ = load_mnist()
+    (x_train, _), _ = load_small()
     np.testing.assert_array_equal(x_train, arrays["train_x"])
 
 
@@ -134,8 +184,18 @@ def test_data_dir_wins_over_env(no_data_env, monkeypatch):
     mine = fake_set(seed=2)
     write_set(no_data_env / "mine", mine)
     monkeypatch.setenv("CNN_COURSE_DATA", str(no_data_env / "mirror"))
-    (x_train, _), _ = load_mnist(no_data_env / "mine")
+    (x_train, _), _ = load_small(no_data_env / "mine")
     np.testing.assert_array_equal(x_train, mine["train_x"])
+
+
+def test_small_copy_warns_for_every_short_split(no_data_env):
+    """A structurally valid copy smaller than MNIST (12 + 5 images) warns, naming both splits,
+    and ``return_info`` reports it as partial."""
+    write_set(no_data_env, fake_set())
+    with pytest.warns(PartialDatasetWarning, match="train has 12 of 60000 images; test has 5"):
+        _, info = load_mnist(no_data_env, return_info=True)
+    assert info.partial == {"train": True, "test": True} and info.counts == {"train": 12, "test": 5}
+    assert info.format == "idx" and "data_dir" in info.source
 
 
 def test_keras_npz_in_data_dir(no_data_env):
@@ -149,7 +209,7 @@ def test_keras_npz_in_data_dir(no_data_env):
         y_test=arrays["test_y"],
     )
     write_set(no_data_env, fake_set(seed=5))
-    (x_train, _), (_, y_test) = load_mnist(no_data_env)
+    (x_train, _), (_, y_test) = load_small(no_data_env)
     np.testing.assert_array_equal(x_train, arrays["train_x"])
     np.testing.assert_array_equal(y_test, arrays["test_y"])
 

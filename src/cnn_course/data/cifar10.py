@@ -7,7 +7,6 @@ import logging
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -17,11 +16,12 @@ from cnn_course.data import archive, unpickle
 from cnn_course.data import fetch as _fetch
 from cnn_course.data.errors import ChecksumError, DataFormatError
 from cnn_course.data.info import DatasetInfo, make_info, warn_if_partial
-from cnn_course.data.locate import CACHE, Place, Search
+from cnn_course.data.locate import CACHE, Found, Place, Search
 from cnn_course.data.registry import dataset
 
 log = logging.getLogger(__name__)
 
+NAME = "cifar10"
 PY_TAR = "cifar-10-python.tar.gz"
 BIN_TAR = "cifar-10-binary.tar.gz"
 PY_DIR = "cifar-10-batches-py"
@@ -39,26 +39,15 @@ _CACHE_VERSION = 1
 Split = tuple[np.ndarray, np.ndarray]
 
 
-@dataclass(frozen=True)
-class Found:
-    """A located CIFAR-10 copy: its format and the folder or archive(s) holding it."""
-
-    format: str  # python-dir, python-tar, binary-dir, binary-tar, png-dir, png-tar
-    paths: tuple[Path, ...]
-    place: str
-
-    @property
-    def source(self) -> str:
-        """Human-readable origin for messages and :class:`DatasetInfo`."""
-        where = ", ".join(str(p) for p in self.paths)
-        return f"{where} ({self.format}, via {self.place})"
-
-
 # ---------------------------------------------------------------- locating
 
 
 def probe(place: Place, d: Path) -> Found | str:
-    """Whether folder ``d`` holds CIFAR-10 in a known layout, else why not."""
+    """Whether folder ``d`` holds CIFAR-10 in a known layout, else why not.
+
+    Formats: python-dir, python-tar, binary-dir, binary-tar, png-dir, png-tar; the
+    paths are the batches folder or the archive(s).
+    """
     for sub in (d / PY_DIR, d / KERAS_PY_DIR, d):
         if (sub / _TEST_BATCH).is_file():
             return Found("python-dir", (sub,), place.label)
@@ -66,7 +55,7 @@ def probe(place: Place, d: Path) -> Found | str:
     if py_tar.is_file():
         if place.label == CACHE:
             try:
-                _fetch.check(py_tar, dataset("cifar10").file(PY_TAR))
+                _fetch.check(py_tar, dataset(NAME).file(PY_TAR))
             except ChecksumError:
                 return f"cached {PY_TAR} is corrupted (SHA-256 mismatch)"
         return Found("python-tar", (py_tar,), place.label)
@@ -85,14 +74,18 @@ def probe(place: Place, d: Path) -> Found | str:
     return f"no {PY_DIR}/, {PY_TAR}, {BIN_DIR}/ or train/ + test/ PNG folders"
 
 
+def fetch(*, progress: bool = True) -> Path:
+    """Download the python-version tarball into the Keras cache (a verified copy is reused)."""
+    return _fetch.fetch_spec(dataset(NAME).file(PY_TAR), progress=progress)
+
+
 def find(data_dir: Path | str | None = None, *, download: bool = True) -> Found:
     """Locate CIFAR-10 following the lookup order; download the python version last."""
-    ds = dataset("cifar10")
 
-    def fetch() -> Found:
-        return Found("python-tar", (_fetch.fetch_spec(ds.file(PY_TAR)),), "download")
+    def from_origin() -> Found:
+        return Found("python-tar", (fetch(),), "download")
 
-    return Search(ds, data_dir).run(probe, fetch if download else None)
+    return Search(dataset(NAME), data_dir).run(probe, from_origin if download else None)
 
 
 # ---------------------------------------------------------------- official formats
@@ -178,7 +171,7 @@ def _read_batches(found: Found) -> dict[str, list[Split]]:
 
 def _png_split(items: list[tuple[str, bytes | Path]], where: str) -> Split:
     """Decode ``(relative path, bytes or file)`` items laid out as ``<class>/<name>.png``."""
-    classes = dataset("cifar10").classes
+    classes = dataset(NAME).classes
     index = {name: i for i, name in enumerate(classes)}
     rows = []
     for rel, src in items:
@@ -241,7 +234,7 @@ def _png_tar_cached(tar: Path) -> dict[str, Split]:
     """Decode a PNG tar, reusing arrays cached under the archive's SHA-256 (decoding 30,000
     PNGs takes several seconds; the cache turns that into a hash check and a read)."""
     digest = _fetch.sha256_file(tar)
-    spec = dataset("cifar10").find(tar.name)
+    spec = dataset(NAME).find(tar.name)
     if spec and spec.sha256 and spec.size == tar.stat().st_size and digest != spec.sha256:
         raise ChecksumError(tar, spec.sha256, digest)
     cached = archive.work_dir() / f"cifar10-png-v{_CACHE_VERSION}-{digest}.npz"
@@ -305,7 +298,6 @@ def _png_tars(found: Found) -> dict[str, Split]:
 
 def read(found: Found) -> tuple[tuple[Split, Split], DatasetInfo]:
     """Arrays and info of a located copy."""
-    ds = dataset("cifar10")
     if found.format.startswith("png"):
         splits = _png_dir(found.paths[0]) if found.format == "png-dir" else _png_tars(found)
         train, test = splits["train"], splits["test"]
@@ -313,9 +305,12 @@ def read(found: Found) -> tuple[tuple[Split, Split], DatasetInfo]:
         batches = _read_batches(found)
         train = tuple(np.concatenate(parts) for parts in zip(*batches["train"], strict=True))
         test = batches["test"][0]
-    counts = {"train": len(train[0]), "test": len(test[0])}
-    info = make_info(ds.name, found.source, found.format, counts, ds.counts)
-    return (train, test), info
+    return (train, test), make_info(NAME, found, {"train": len(train[0]), "test": len(test[0])})
+
+
+def counts(found: Found) -> dict[str, int]:
+    """Images per split of a located copy, by decoding it (checks structure and hashes)."""
+    return read(found)[1].counts
 
 
 def load_cifar10(data_dir: Path | str | None = None, *, return_info: bool = False):

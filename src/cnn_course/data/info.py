@@ -6,6 +6,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from cnn_course.data.errors import PartialDatasetWarning
+from cnn_course.data.locate import Found
 from cnn_course.data.registry import dataset
 
 
@@ -39,16 +40,20 @@ class DatasetInfo:
         return "; ".join(parts)
 
 
-def make_info(
-    name: str, source: str, fmt: str, counts: dict[str, int], expected: dict[str, int]
-) -> DatasetInfo:
-    """Build a :class:`DatasetInfo`, flagging splits smaller than the official counts."""
+def make_info(name: str, found: Found, counts: dict[str, int]) -> DatasetInfo:
+    """The :class:`DatasetInfo` of a located copy of dataset ``name`` holding ``counts``
+    examples per split, flagging splits smaller than the registry's official counts."""
+    expected = dataset(name).counts
     partial = {s: counts.get(s, 0) < n for s, n in expected.items()}
-    return DatasetInfo(name, source, fmt, dict(counts), dict(expected), partial)
+    return DatasetInfo(name, found.source, found.format, dict(counts), dict(expected), partial)
 
 
 def warn_if_partial(info: DatasetInfo, stacklevel: int = 3) -> None:
-    """Emit a :class:`PartialDatasetWarning` when ``info`` is partial."""
+    """Emit a :class:`PartialDatasetWarning` when ``info`` is partial.
+
+    Every loader calls it once, after reading; ``stacklevel=3`` points the warning at
+    the code that called the loader.
+    """
     if info.is_partial:
         title = dataset(info.name).title
         warnings.warn(

@@ -25,6 +25,31 @@ DOWNLOAD = "download"
 
 
 @dataclass(frozen=True)
+class Found:
+    """A located copy of a dataset, the same shape for every loader.
+
+    ``format`` names the layout (e.g. ``idx``, ``python-tar``, ``dir``); ``paths`` are
+    the files or folders holding the data (the ones ``verify`` hashes, with their
+    declared neighbours); ``place`` is the label of where in the lookup order it was.
+    """
+
+    format: str
+    paths: tuple[Path, ...]
+    place: str
+
+    @property
+    def source(self) -> str:
+        """Human-readable origin, for messages, :class:`DatasetInfo` and ``verify``."""
+        parents = {p.parent for p in self.paths}
+        if len(self.paths) > 1 and len(parents) == 1:
+            # Several files of one folder (MNIST's IDX files): name the folder once.
+            where = f"{parents.pop()}/{{{', '.join(p.name for p in self.paths)}}}"
+        else:
+            where = ", ".join(map(str, self.paths))
+        return f"{where} ({self.format}, via {self.place})"
+
+
+@dataclass(frozen=True)
 class Place:
     """One root to search: where it comes from and its path (``None``: variable unset)."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +10,11 @@ import numpy as np
 from cnn_course.data import fetch as _fetch
 from cnn_course.data import idx
 from cnn_course.data.errors import ChecksumError, DataFormatError
-from cnn_course.data.locate import CACHE, Place, Search
+from cnn_course.data.info import make_info, warn_if_partial
+from cnn_course.data.locate import CACHE, Found, Place, Search
 from cnn_course.data.registry import DatasetSpec, FileSpec, dataset
 
+NAME = "mnist"
 NPZ = "mnist.npz"
 _IDX = {
     # split: (images file, labels file)
@@ -24,15 +25,6 @@ _IDX = {
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-@dataclass(frozen=True)
-class Found:
-    """Where MNIST was found: an npz file or a folder of IDX files."""
-
-    kind: str  # "npz" or "idx"
-    files: tuple[Path, ...]
-    place: str
-
-
 def _idx_path(d: Path, name: str) -> Path | None:
     for candidate in (d / name, d / f"{name}.gz"):
         if candidate.is_file():
@@ -41,8 +33,12 @@ def _idx_path(d: Path, name: str) -> Path | None:
 
 
 def probe(place: Place, d: Path) -> Found | str:
-    """Whether folder ``d`` holds MNIST (npz preferred), else why not."""
-    ds = dataset("mnist")
+    """Whether folder ``d`` holds MNIST (npz preferred), else why not.
+
+    The :class:`Found` has format ``npz`` (one file) or ``idx`` (the four IDX files,
+    train images and labels, then test images and labels).
+    """
+    ds = dataset(NAME)
     npz = d / NPZ
     if npz.is_file():
         if place.label == CACHE:
@@ -121,24 +117,46 @@ def _read_npz(path: Path, ds: DatasetSpec) -> Arrays:
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
+def fetch(*, progress: bool = True) -> Path:
+    """Download ``mnist.npz`` into the Keras cache (a verified cached copy is reused)."""
+    return _fetch.fetch_spec(dataset(NAME).file(NPZ), progress=progress)
+
+
 def find(data_dir: Path | str | None = None, *, download: bool = True) -> Found:
     """Locate MNIST following the lookup order; download ``mnist.npz`` as a last resort."""
-    ds = dataset("mnist")
 
-    def fetch() -> Found:
-        return Found("npz", (_fetch.fetch_spec(ds.file(NPZ)),), "download")
+    def from_origin() -> Found:
+        return Found("npz", (fetch(),), "download")
 
-    return Search(ds, data_dir).run(probe, fetch if download else None)
+    return Search(dataset(NAME), data_dir).run(probe, from_origin if download else None)
 
 
 def read(found: Found) -> Arrays:
     """The arrays of a located MNIST copy."""
-    ds = dataset("mnist")
-    if found.kind == "npz":
-        return _read_npz(found.files[0], ds)
-    return _read_idx(found.files, ds)
+    ds = dataset(NAME)
+    if found.format == "npz":
+        return _read_npz(found.paths[0], ds)
+    return _read_idx(found.paths, ds)
 
 
-def load_mnist(data_dir: Path | str | None = None) -> Arrays:
-    """MNIST as ``(x_train, y_train), (x_test, y_test)``, uint8, like ``keras.datasets.mnist``."""
-    return read(find(data_dir))
+def _counts(arrays: Arrays) -> dict[str, int]:
+    (x_train, _), (x_test, _) = arrays
+    return {"train": len(x_train), "test": len(x_test)}
+
+
+def counts(found: Found) -> dict[str, int]:
+    """Images per split of a located copy, by decoding it (checks structure and hashes)."""
+    return _counts(read(found))
+
+
+def load_mnist(data_dir: Path | str | None = None, *, return_info: bool = False):
+    """MNIST as ``(x_train, y_train), (x_test, y_test)``, uint8, like ``keras.datasets.mnist``.
+
+    With ``return_info=True`` returns ``(arrays, info)``. A copy with fewer images than
+    the official 60,000/10,000 loads, with a :class:`PartialDatasetWarning`.
+    """
+    found = find(data_dir)
+    arrays = read(found)
+    info = make_info(NAME, found, _counts(arrays))
+    warn_if_partial(info)
+    return (arrays, info) if return_info else arrays

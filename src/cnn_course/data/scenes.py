@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,32 +15,21 @@ from cnn_course.data import archive
 from cnn_course.data import fetch as _fetch
 from cnn_course.data.errors import ChecksumError, DataFormatError, DownloadError
 from cnn_course.data.info import make_info, warn_if_partial
-from cnn_course.data.locate import Place, Search
+from cnn_course.data.locate import Found, Place, Search
 from cnn_course.data.registry import dataset
 
+NAME = "natural_scenes"
 SPLITS = {"train": "seg_train", "test": "seg_test"}
 # The extensions image_dataset_from_directory reads; other files are ignored by it.
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "BMP"}
 
-
-@dataclass(frozen=True)
-class Found:
-    """A located copy: extracted split folders (or tars still to extract)."""
-
-    format: str  # "dir" or "tar"
-    paths: tuple[Path, Path]  # train, test
-    place: str
-
-    @property
-    def source(self) -> str:
-        """Human-readable origin."""
-        return f"{', '.join(map(str, self.paths))} ({self.format}, via {self.place})"
+SplitFiles = dict[str, dict[str, list[Path]]]  # split → class → image files
 
 
 def _class_root(base: Path, split_dir: str) -> Path | None:
     """The folder holding the class folders: Kaggle nests ``seg_train/seg_train/<class>``."""
-    classes = dataset("natural_scenes").classes
+    classes = dataset(NAME).classes
     for cand in (base / split_dir / split_dir, base / split_dir):
         if cand.is_dir() and any((cand / c).is_dir() for c in classes):
             return cand
@@ -49,7 +37,11 @@ def _class_root(base: Path, split_dir: str) -> Path | None:
 
 
 def probe(place: Place, d: Path) -> Found | str:
-    """Whether ``d`` holds the scenes as Kaggle folders or the two tars, else why not."""
+    """Whether ``d`` holds the scenes as Kaggle folders or the two tars, else why not.
+
+    Formats: ``dir`` (paths: the train and test folders holding ``<class>/``) or
+    ``tar`` (paths: ``seg_train.tar``, ``seg_test.tar``, extracted on first use).
+    """
     roots = [_class_root(d, s) for s in SPLITS.values()]
     if all(roots):
         return Found("dir", (roots[0], roots[1]), place.label)
@@ -61,9 +53,12 @@ def probe(place: Place, d: Path) -> Found | str:
     return "no seg_train/seg_train/<class>/ folders and no seg_train.tar + seg_test.tar"
 
 
-def kaggle_download() -> Path:
-    """Download (or reuse kagglehub's cached copy of) the Kaggle dataset; return its folder."""
-    ds = dataset("natural_scenes")
+def fetch(*, progress: bool = True) -> Path:
+    """Download (or reuse kagglehub's cached copy of) the Kaggle dataset; return its folder.
+
+    ``progress`` is accepted for the loaders' common interface; kagglehub shows its own.
+    """
+    ds = dataset(NAME)
     try:
         import kagglehub  # optional: only this download path needs it
     except ImportError:
@@ -81,7 +76,7 @@ def kaggle_download() -> Path:
 
 
 def _kaggle_found() -> Found:
-    path = kaggle_download()
+    path = fetch()
     found = probe(Place("download", None), path)
     if isinstance(found, str):
         raise DownloadError(f"kagglehub returned {path}, which has {found}.")
@@ -90,15 +85,13 @@ def _kaggle_found() -> Found:
 
 def find(data_dir: Path | str | None = None, *, download: bool = True) -> Found:
     """Locate the scenes following the lookup order; download with kagglehub last."""
-    return Search(dataset("natural_scenes"), data_dir).run(
-        probe, _kaggle_found if download else None
-    )
+    return Search(dataset(NAME), data_dir).run(probe, _kaggle_found if download else None)
 
 
 def _extract(tar: Path) -> Path:
     """Extract ``tar`` once into the Keras cache, keyed (and checked) by its SHA-256."""
     digest = _fetch.sha256_file(tar)
-    spec = dataset("natural_scenes").find(tar.name)
+    spec = dataset(NAME).find(tar.name)
     if spec and spec.sha256 and spec.size == tar.stat().st_size and digest != spec.sha256:
         raise ChecksumError(tar, spec.sha256, digest)
     dest = archive.work_dir() / "natural_scenes" / f"{tar.stem}-{digest}"
@@ -109,7 +102,7 @@ def _extract(tar: Path) -> Path:
 def split_roots(found: Found) -> tuple[Path, Path]:
     """Folders holding ``<class>/`` for train and test (extracting tars when needed)."""
     if found.format == "dir":
-        return found.paths
+        return found.paths[0], found.paths[1]
     roots = []
     for tar, split_dir in zip(found.paths, SPLITS.values(), strict=True):
         root = _class_root(_extract(tar), split_dir)
@@ -128,7 +121,7 @@ def image_files(root: Path) -> dict[str, list[Path]]:
     Checking here, up front, turns what would be an opaque TensorFlow error in the
     middle of an epoch into one message naming the folder or file.
     """
-    classes = dataset("natural_scenes").classes
+    classes = dataset(NAME).classes
     present = sorted(p.name for p in root.iterdir() if p.is_dir())
     if sorted(classes) != present:
         raise DataFormatError(
@@ -152,6 +145,21 @@ def image_files(root: Path) -> dict[str, list[Path]]:
     return out
 
 
+def _split_files(found: Found) -> tuple[dict[str, Path], SplitFiles]:
+    """Each split's ``<class>/`` folder and its checked image files."""
+    roots = dict(zip(SPLITS, split_roots(found), strict=True))
+    return roots, {split: image_files(root) for split, root in roots.items()}
+
+
+def _counts(files: SplitFiles) -> dict[str, int]:
+    return {split: sum(map(len, by_class.values())) for split, by_class in files.items()}
+
+
+def counts(found: Found) -> dict[str, int]:
+    """Images per split of a located copy, after checking layout and every image."""
+    return _counts(_split_files(found)[1])
+
+
 def _check_image(path: Path) -> None:
     try:
         with Image.open(path) as img:
@@ -166,7 +174,7 @@ def _check_image(path: Path) -> None:
 
 def _subset(root: Path, files: dict[str, list[Path]], limit: int, seed: int, split: str) -> Path:
     """A folder of symlinks to at most ``limit`` images per class, chosen by ``seed``."""
-    classes = dataset("natural_scenes").classes
+    classes = dataset(NAME).classes
     split_no = list(SPLITS).index(split)
     chosen = {}
     for k, name in enumerate(classes):
@@ -219,12 +227,10 @@ def load_natural_scenes(
     when the split is 0). ``limit_per_class`` keeps a seeded, class-balanced subset
     of each split. With ``return_info=True`` returns ``(datasets, info)``.
     """
-    ds_spec = dataset("natural_scenes")
+    ds_spec = dataset(NAME)
     found = find(data_dir)
-    roots = dict(zip(SPLITS, split_roots(found), strict=True))
-    files = {split: image_files(root) for split, root in roots.items()}
-    counts = {s: sum(map(len, f.values())) for s, f in files.items()}
-    info = make_info(ds_spec.name, found.source, found.format, counts, ds_spec.counts)
+    roots, files = _split_files(found)
+    info = make_info(NAME, found, _counts(files))
     warn_if_partial(info)
     if limit_per_class:
         roots = {s: _subset(roots[s], files[s], limit_per_class, seed, s) for s in roots}

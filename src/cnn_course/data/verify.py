@@ -5,12 +5,18 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from cnn_course.data import cifar10, mnist, paths, scenes
 from cnn_course.data import fetch as _fetch
 from cnn_course.data.errors import DataError, DataNotFoundError, DownloadError
 from cnn_course.data.info import make_info
 from cnn_course.data.registry import DatasetSpec, dataset, dataset_names, find_file
+
+LOADERS: dict[str, ModuleType] = {m.NAME: m for m in (mnist, cifar10, scenes)}
+"""Dataset name → loader module. Each module offers the same interface: ``NAME``,
+``find(data_dir, download=...) -> Found`` (whose ``paths`` are what ``verify``
+hashes), ``counts(found) -> {split: n}`` and ``fetch(progress=...) -> Path``."""
 
 
 @dataclass(frozen=True)
@@ -65,47 +71,29 @@ def _declared_neighbours(folders: set[Path], ds: DatasetSpec) -> list[Path]:
     return out
 
 
-def _verify_one(name: str, data_dir: Path | str | None) -> VerifyRow:
-    ds = dataset(name)
-    row = VerifyRow(name, expected=dict(ds.counts))
-    module = {"mnist": mnist, "cifar10": cifar10, "natural_scenes": scenes}[name]
+def _verify_one(loader: ModuleType, data_dir: Path | str | None) -> VerifyRow:
+    ds = dataset(loader.NAME)
+    row = VerifyRow(ds.name, expected=dict(ds.counts))
     try:
-        found = module.find(data_dir, download=False)
+        found = loader.find(data_dir, download=False)
     except DataNotFoundError as exc:
         row.message = str(exc)
         return row
-    if name == "mnist":
-        files, where = list(found.files), found.files[0].parent
-        row.where = f"{where} (via {found.place})"
-    else:
-        files, row.where = list(found.paths), found.source
+    files, row.where = list(found.paths), found.source
     folders = {p.parent if p.is_file() else p for p in files}
     checked = {p.resolve() for p in files if p.is_file()}
     extra = [p for p in _declared_neighbours(folders, ds) if p.resolve() not in checked]
     row.files = [_check_file(p, ds) for p in files + extra if p.is_file()]
     try:
-        row.counts = _count(name, found)
+        row.counts = loader.counts(found)
     except DataError as exc:
         row.status, row.message = "bad", str(exc)
         return row
     if any(f.status == "bad" for f in row.files):
         row.status = "bad"
     else:
-        info = make_info(name, row.where, "", row.counts, ds.counts)
-        row.status = "partial" if info.is_partial else "complete"
+        row.status = "partial" if make_info(ds.name, found, row.counts).is_partial else "complete"
     return row
-
-
-def _count(name: str, found) -> dict[str, int]:
-    """Images per split, by actually decoding (MNIST, CIFAR) or listing and checking."""
-    if name == "mnist":
-        (x_train, _), (x_test, _) = mnist.read(found)
-        return {"train": len(x_train), "test": len(x_test)}
-    if name == "cifar10":
-        _, info = cifar10.read(found)
-        return info.counts
-    roots = dict(zip(scenes.SPLITS, scenes.split_roots(found), strict=True))
-    return {s: sum(map(len, scenes.image_files(r).values())) for s, r in roots.items()}
 
 
 def verify(data_dir: Path | str | None = None) -> list[VerifyRow]:
@@ -114,7 +102,7 @@ def verify(data_dir: Path | str | None = None) -> list[VerifyRow]:
     Looks where the loaders look (``data_dir``, ``$CNN_COURSE_DATA``, Keras cache)
     but never downloads.
     """
-    return [_verify_one(name, data_dir) for name in dataset_names()]
+    return [_verify_one(LOADERS[name], data_dir) for name in dataset_names()]
 
 
 def format_table(rows: list[VerifyRow]) -> str:
@@ -154,11 +142,10 @@ def fetch(name: str, *, progress: bool = True) -> Path:
     """
     if paths.offline():
         raise DownloadError(f"Downloads are disabled by ${paths.OFFLINE_ENV}; cannot fetch {name}.")
-    main_file = {"mnist": "mnist.npz", "cifar10": cifar10.PY_TAR}
-    if name == "natural_scenes":
-        return scenes.kaggle_download()
+    if name in LOADERS:
+        return LOADERS[name].fetch(progress=progress)
     try:
-        spec = dataset(name).file(main_file[name]) if name in main_file else find_file(name)
+        spec = find_file(name)
     except KeyError:
         known = [
             *dataset_names(),
