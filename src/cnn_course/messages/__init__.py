@@ -36,6 +36,8 @@ def templates() -> dict[str, str]:
 
 
 def msg(key: str, **values: object) -> str:
-    """Render the template ``key`` with ``values``."""
+    """Render the template ``key`` with ``values`` (numbers in Spanish form, see :mod:`cnn_course.fmt`)."""
+    from cnn_course.fmt import FORMATTER
+
     table = common.TEMPLATES if key.startswith("common.") else templates()
-    return table[key].format(**values)
+    return FORMATTER.format(table[key], **values)

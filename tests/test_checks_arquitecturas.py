@@ -1,4 +1,4 @@
-"""Tests for `cnn_course.checks.arch` and the solutions of «Arquitecturas clásicas».
+"""Tests for `cnn_course.checks.arquitecturas` and the solutions of «Arquitecturas clásicas».
 
 The reference formulas against Keras; then each check, which must pass the source
 notebook's solution and fail typical wrong builds (a hard-coded size, a missing layer,
@@ -8,8 +8,7 @@ the wrong padding or shortcut) with the right message key.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
+import inspect
 import re
 import sys
 from pathlib import Path
@@ -20,10 +19,21 @@ import numpy as np
 import pytest
 from keras import layers
 
-from cnn_course import runtime
-from cnn_course.checks import arch
-from cnn_course.checks.core import CheckError
-from cnn_course.messages import TEMPLATES
+from cnn_course import runtime, sessions
+from cnn_course.checks import arquitecturas as arch
+from cnn_course.checks import toolkit
+from cnn_course.checks.arquitecturas import messages as arch_messages
+from cnn_course.checks.arquitecturas import reference, resnet
+from cnn_course.checks.arquitecturas.reference import (
+    INCEPTION_3A,
+    alexnet_ops,
+    build_from_plan,
+    inception_params,
+    resnet18_params,
+    unet_params,
+    vgg16_ops,
+)
+from cnn_course.messages import templates
 
 NOTEBOOK = "solutions/05_arquitecturas/arquitecturas.ipynb"
 SOLUTION_IDS = [
@@ -49,10 +59,12 @@ def sol() -> dict:
     return nbutil.solution_namespace(NOTEBOOK, SOLUTION_IDS, preamble=PREAMBLE)
 
 
-def _raises(key: str, check, *args) -> CheckError:
-    with pytest.raises(CheckError) as info:
+def _raises(key: str, check, *args) -> AssertionError:
+    # AssertionError, the base of CheckError: a check imported afresh by
+    # cnn_course.checks.hidden raises its own (fresh) CheckError class.
+    with pytest.raises(AssertionError) as info:
         check(*args)
-    assert info.value.key == key, f"{info.value.key}: {info.value}"
+    assert getattr(info.value, "key", None) == key, f"{info.value!r}"
     return info.value
 
 
@@ -61,54 +73,66 @@ def _raises(key: str, check, *args) -> CheckError:
 
 def test_reference_counts_match_the_papers_and_keras():
     """The formulas give the counts quoted in the notebook (and Keras' VGG16 count)."""
-    assert arch.reference_plan((32, 32, 1), arch.lenet5_ops(10)).params == 61_706
-    assert arch.reference_plan((227, 227, 3), arch.alexnet_ops(1000)).params == 62_378_344
-    assert arch.reference_plan((224, 224, 3), arch.vgg16_ops(1000)).params == 138_357_544
-    assert arch.inception_params(192, *arch.INCEPTION_3A) == 163_696
-    assert arch.resnet18_params((224, 224, 3), 1000) == 11_699_112
-    assert arch.unet_params((28, 28, 1), 16) == 117_713
+    plan = toolkit.reference_plan
+    assert plan((32, 32, 1), toolkit.lenet5_ops(10, c5="conv")).params == 61_706
+    assert plan((227, 227, 3), alexnet_ops(1000)).params == 62_378_344
+    assert plan((224, 224, 3), vgg16_ops(1000)).params == 138_357_544
+    assert inception_params(192, *INCEPTION_3A) == 163_696
+    assert resnet18_params((224, 224, 3), 1000) == 11_699_112
+    assert unet_params((28, 28, 1), 16) == 117_713
 
 
 def test_reference_plan_matches_keras_vgg16_on_a_small_variant():
     """Shapes and counts of the VGG16 plan equal keras.applications.VGG16 layer by layer."""
     ref = keras.applications.VGG16(weights=None, input_shape=(32, 32, 3), classes=10)
-    plan = arch.reference_plan((32, 32, 3), arch.vgg16_ops(10))
+    plan = toolkit.reference_plan((32, 32, 3), vgg16_ops(10))
     assert plan.params == ref.count_params()
     assert [s.output_shape for s in plan.specs] == [
-        tuple(layer.output.shape) for layer in arch.main_layers(ref)
+        tuple(layer.output.shape) for layer in toolkit.main_layers(ref)
     ]
 
 
 def test_every_failure_key_has_a_template():
-    """Each key the module can raise is in the Spanish message table."""
-    source = Path(arch.__file__).read_text()
-    keys = set(re.findall(r'fail\(\s*"([a-z_.]+)"', source))
+    """Each key the package can raise is in the Spanish message table, and each of its
+    own templates (``arch.*``) is raised somewhere."""
+    package = Path(arch.__file__).parent
+    files = [p for p in sorted(package.glob("*.py")) if p.name != "messages.py"]
+    source = "\n".join(p.read_text() for p in files)
+    keys = set(re.findall(r'"((?:arch|common)\.[a-z_]+)"', source))
     assert keys, "no keys found"
-    assert keys <= TEMPLATES.keys(), keys - TEMPLATES.keys()
+    assert keys <= templates().keys(), keys - templates().keys()
+    assert arch_messages.TEMPLATES.keys() - keys == set()
+    assert all(k.startswith("arch.") for k in arch_messages.TEMPLATES)
 
 
 # --------------------------------------------------------------------------- 1. LeNet-5
 
 
 def test_param_formulas_pass_the_solution(sol):
-    """conv_params / dense_params pass the public and hidden cases."""
+    """conv_params(f, m, k, use_bias) (the signature of sessions 1 and 2) and dense_params
+    pass the public and hidden cases."""
+    assert list(inspect.signature(sol["conv_params"]).parameters) == ["f", "m", "k", "use_bias"]
     arch.check_param_formulas(sol["conv_params"], sol["dense_params"])
     arch.hidden_param_formulas(sol["conv_params"], sol["dense_params"])
 
 
 def test_param_formulas_reject_a_hard_coded_number(sol):
     """A conv_params that returns C1's 156 for every layer fails."""
-    _raises("arch.formula_case", arch.check_param_formulas, lambda *a: 156, sol["dense_params"])
+    _raises(
+        "common.formula_case_hidden", arch.check_param_formulas, lambda *a: 156, sol["dense_params"]
+    )
 
 
 def test_param_formulas_reject_an_ignored_use_bias(sol):
     """A conv_params that always adds the bias fails the hidden use_bias=False case."""
 
-    def always_bias(kernel_size, in_channels, filters, use_bias=True):
-        return kernel_size * kernel_size * in_channels * filters + filters
+    def always_bias(f, m, k, use_bias=True):
+        return f * f * m * k + k
 
     arch.check_param_formulas(always_bias, sol["dense_params"])
-    _raises("arch.formula_case", arch.hidden_param_formulas, always_bias, sol["dense_params"])
+    _raises(
+        "common.formula_case_hidden", arch.hidden_param_formulas, always_bias, sol["dense_params"]
+    )
 
 
 def test_lenet5_passes_the_solution(sol):
@@ -124,7 +148,7 @@ def test_lenet5_rejects_a_hard_coded_class_count(sol):
         return sol["build_lenet5"](input_shape, 10)
 
     arch.check_lenet5(fixed())
-    error = _raises("arch.output_shape", arch.hidden_lenet5, fixed)
+    error = _raises("common.output_shape", arch.hidden_lenet5, fixed)
     assert error.values["expected"] == (None, 5)
 
 
@@ -142,7 +166,7 @@ def test_lenet5_rejects_a_missing_layer():
             layers.Dense(10, activation="softmax"),
         ]
     )
-    error = _raises("arch.layer_type", arch.check_lenet5, model)
+    error = _raises("common.layer_type", arch.check_lenet5, model)
     assert (error.values["index"], error.values["got"]) == (5, "Flatten")
 
 
@@ -157,9 +181,9 @@ def test_alexnet_passes_the_solution(sol):
 
 def test_alexnet_rejects_the_wrong_padding():
     """conv2 with padding='valid' instead of 'same' is named by layer and attribute."""
-    ops = arch.alexnet_ops(1000)
+    ops = alexnet_ops(1000)
     ops[2] = ("conv", 256, 5, 1, "valid")
-    error = _raises("arch.layer_attr", arch.check_alexnet, arch.build_from_plan((227, 227, 3), ops))
+    error = _raises("common.layer_attr", arch.check_alexnet, build_from_plan((227, 227, 3), ops))
     assert (error.values["index"], error.values["attr"]) == (3, "padding")
 
 
@@ -167,9 +191,9 @@ def test_alexnet_rejects_an_ignored_input_shape():
     """A builder fixed at 227×227×3 fails the hidden variants on the first layer's shape."""
 
     def fixed(input_shape=(227, 227, 3), num_classes=1000):
-        return arch.build_from_plan((227, 227, 3), arch.alexnet_ops(num_classes))
+        return build_from_plan((227, 227, 3), alexnet_ops(num_classes))
 
-    error = _raises("arch.layer_shape", arch.hidden_alexnet, fixed)
+    error = _raises("common.layer_shape", arch.hidden_alexnet, fixed)
     assert (error.values["index"], error.values["got"]) == (1, (None, 55, 55, 96))
 
 
@@ -186,11 +210,11 @@ def test_vgg16_rejects_a_missing_convolution():
     """A third block of two convolutions instead of three fails at the ninth main layer."""
 
     def short(input_shape=(224, 224, 3), num_classes=1000):
-        ops = arch.vgg16_ops(num_classes)
+        ops = vgg16_ops(num_classes)
         del ops[8]  # the third convolution of block 3
-        return arch.build_from_plan(input_shape, ops)
+        return build_from_plan(input_shape, ops)
 
-    error = _raises("arch.layer_type", arch.hidden_vgg16, short)
+    error = _raises("common.layer_type", arch.hidden_vgg16, short)
     assert (error.values["index"], error.values["expected"]) == (9, "Conv2D")
 
 
@@ -199,7 +223,7 @@ def test_vgg_stack_passes_and_rejects_a_wrong_receptive_field(sol):
     arch.check_vgg_stack(sol["receptive_field"], sol["stack_params"])
     arch.hidden_vgg_stack(sol["receptive_field"], sol["stack_params"])
     _raises(
-        "arch.formula_case",
+        "common.formula_case_hidden",
         arch.check_vgg_stack,
         lambda n, kernel_size=3: n * kernel_size,
         sol["stack_params"],
@@ -229,7 +253,7 @@ def test_inception_rejects_a_missing_pool_projection():
         bp = layers.MaxPooling2D(3, strides=1, padding="same")(x)
         return layers.Concatenate()([b1, b3, b5, bp])
 
-    error = _raises("arch.output_shape", arch.check_inception_module, no_projection)
+    error = _raises("common.output_shape", arch.check_inception_module, no_projection)
     assert error.values["got"] == (None, 28, 28, 64 + 128 + 32 + 192)
 
 
@@ -243,7 +267,7 @@ def test_inception_rejects_valid_padding():
         bp = layers.Conv2D(fp, 1)(layers.MaxPooling2D(3, strides=1, padding="same")(x))
         return layers.Concatenate()([b1, b3, b5, bp])
 
-    _raises("arch.build_error", arch.check_inception_module, valid)
+    _raises("common.crash", arch.check_inception_module, valid)
 
 
 def test_inception_macs_rejects_an_ignored_reduce_flag(sol):
@@ -252,7 +276,9 @@ def test_inception_macs_rejects_an_ignored_reduce_flag(sol):
     def always_reduced(*args, reduce=True):
         return sol["inception_macs"](*args)
 
-    _raises("arch.formula_case", arch.check_inception_macs, sol["conv_macs"], always_reduced)
+    _raises(
+        "common.formula_case_hidden", arch.check_inception_macs, sol["conv_macs"], always_reduced
+    )
 
 
 # --------------------------------------------------------------------------- 5. ResNet
@@ -323,7 +349,7 @@ def test_resnet18_rejects_forgotten_strides(sol):
         return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
 
     model = no_strides((32, 32, 3), 10)
-    assert model.count_params() == arch.resnet18_params((32, 32, 3), 10)
+    assert model.count_params() == resnet18_params((32, 32, 3), 10)
     error = _raises("arch.block_shape", arch.hidden_resnet18, no_strides)
     assert error.values["index"] == 3
 
@@ -339,7 +365,7 @@ def test_gradient_demo_rejects_an_ignored_residual_flag(sol):
     def never_residual(depth, residual, **kwargs):
         return sol["build_deep_stack"](depth, False, **kwargs)
 
-    error = _raises("arch.kind_count", arch.hidden_gradient_demo, never_residual, None)
+    error = _raises("common.kind_count", arch.hidden_gradient_demo, never_residual, None)
     assert error.values["kind"] == "Add"
 
 
@@ -357,8 +383,34 @@ def test_gradient_demo_rejects_summed_instead_of_mean_loss(sol):
 
 
 def test_gradient_ratio_rejects_comparable_norms():
-    """Residual norms that are not 100 times larger fail the ratio."""
-    _raises("arch.gradient_ratio", arch._expect_ratio, np.array([1e-3]), np.array([5e-2]), 20)
+    """Residual norms that are not 100 times larger fail the ratio, read from the budget table."""
+    error = _raises(
+        "arch.gradient_ratio", resnet.expect_ratio, np.array([1e-3]), np.array([5e-2]), 20
+    )
+    assert error.values["expected"] == sessions.threshold("arquitecturas", "gradient_ratio")
+    assert error.values["expected"] == 100.0
+
+
+def test_gradient_tolerance_comes_from_the_budget_table(sol, monkeypatch):
+    """A tighter gradient_tol in the registry is what the comparison of norms uses."""
+    x = np.random.default_rng(0).random((8, 28, 28, 1), dtype=np.float32)
+    y = np.arange(8) % 10
+    plain = sol["build_deep_stack"](6, False)
+    residual = sol["build_deep_stack"](6, True)
+
+    def off_by_1e_4(model, x, y):
+        return np.asarray(sol["conv_gradient_norms"](model, x, y)) * (1 + 1e-4)
+
+    real = sessions.threshold
+    monkeypatch.setattr(
+        sessions,
+        "threshold",
+        lambda key, name: 1e-6 if name == "gradient_tol" else real(key, name),
+    )
+    error = _raises(
+        "arch.gradient_mismatch", resnet.check_gradient_demo, plain, residual, off_by_1e_4, x, y, 6
+    )
+    assert error.values["tol"] == 1e-6
 
 
 # --------------------------------------------------------------------------- 6. U-Net
@@ -374,7 +426,7 @@ def test_unet_rejects_an_output_shape_different_from_the_input(sol):
     """Without the final 1×1 convolution the output keeps base_filters channels."""
     model = sol["build_unet"]()
     truncated = keras.Model(model.inputs, model.layers[-2].output)
-    error = _raises("arch.output_shape", arch.check_unet, truncated)
+    error = _raises("common.output_shape", arch.check_unet, truncated)
     assert error.values["got"] == (None, 28, 28, 16)
 
 
@@ -391,7 +443,7 @@ def test_unet_rejects_a_missing_skip_connection(sol):
         u1 = block(layers.Conv2DTranspose(f, 2, strides=2, padding="same")(u2), f)
         return keras.Model(inputs, layers.Conv2D(1, 1, activation="sigmoid")(u1))
 
-    error = _raises("arch.kind_count", arch.check_unet, no_skips())
+    error = _raises("common.kind_count", arch.check_unet, no_skips())
     assert error.values["kind"] == "Concatenate"
 
 
@@ -420,7 +472,9 @@ def test_segmentation_recipe_matches_the_notebook(real_data_env):
     ns = nbutil.solution_namespace(NOTEBOOK, ["segmentation-data"], preamble=preamble)
     images = ns["x_test"][:50]
     for got, expected in zip(
-        ns["make_segmentation"](images, seed=3), arch.segmentation_data(images, seed=3), strict=True
+        ns["make_segmentation"](images, seed=3),
+        reference.segmentation_data(images, seed=3),
+        strict=True,
     ):
         np.testing.assert_array_equal(got, expected)
 
@@ -432,31 +486,34 @@ def test_segmentation_rejects_an_all_background_model(sol, real_data_env):
     kernel, bias = last.get_weights()
     last.set_weights([np.zeros_like(kernel), np.full_like(bias, -10.0)])
     budget = dataclasses.replace(runtime.budget("arquitecturas", "ci"), threshold=0.5)
-    x, masks = arch.segmentation_data(np.full((4, 28, 28), 255, dtype=np.uint8), seed=0)
+    x, masks = reference.segmentation_data(np.full((4, 28, 28), 255, dtype=np.uint8), seed=0)
     error = _raises("arch.iou", arch.check_segmentation, model, x, masks, budget)
     assert error.values["got"] == 0.0
     assert arch.measure({"unet": model}) == 0.0
 
 
 def test_hidden_segmentation_ignores_a_patched_runtime(sol, real_data_env, monkeypatch):
-    """After the hidden cells' reload, a student's patch of runtime.budget is not what they use."""
+    """After the hidden cells' fresh import, a student's patch of runtime.budget is not used."""
     import cnn_course
     import cnn_course.checks
     import cnn_course.runtime
 
     model = sol["build_unet"]()
     saved = {k: v for k, v in sys.modules.items() if k.startswith("cnn_course.")}
-    attrs = {k: getattr(cnn_course, k) for k in ("checks", "data", "messages", "runtime")}
+    # hidden() also unbinds the forgotten submodules from their parent packages.
+    packages = [cnn_course, *(m for m in saved.values() if hasattr(m, "__path__"))]
+    namespaces = [dict(vars(package)) for package in packages]
     monkeypatch.setattr(cnn_course.runtime, "budget", lambda *a, **k: 1 / 0)
     try:
-        fresh = importlib.reload(cnn_course.checks)  # what every hidden cell does
-        assert 0.0 <= fresh.arch.measure({"unet": model}) <= 1.0
+        fresh = cnn_course.checks.hidden("arquitecturas")  # what every hidden cell does
+        assert fresh is not arch
+        assert 0.0 <= fresh.measure({"unet": model}) <= 1.0
     finally:  # give the other tests back the modules they imported
         for name in [k for k in sys.modules if k.startswith("cnn_course.")]:
             del sys.modules[name]
         sys.modules.update(saved)
-        for name, module in attrs.items():
-            setattr(cnn_course, name, module)
+        for package, namespace in zip(packages, namespaces, strict=True):
+            vars(package).update(namespace)
 
 
 # --------------------------------------------------------------------------- 7. multiply-adds
@@ -510,7 +567,7 @@ def test_model_macs_rejects_input_sized_convolutions():
 def test_failure_messages_do_not_state_the_expected_counts(sol):
     """A wrong formula result, parameter count or MAC count is named, but not the right one."""
     error = _raises(
-        "arch.formula_case", arch.check_param_formulas, lambda *a: 156, sol["dense_params"]
+        "common.formula_case_hidden", arch.check_param_formulas, lambda *a: 156, sol["dense_params"]
     )
     assert "2,416" not in str(error) and "2416" not in str(error)
 
@@ -527,7 +584,7 @@ def test_failure_messages_do_not_state_the_expected_counts(sol):
             layers.Dense(10, activation="softmax", use_bias=False),
         ]
     )
-    error = _raises("arch.param_count", arch.check_lenet5, no_bias)
+    error = _raises("common.param_count_hidden", arch.check_lenet5, no_bias)
     assert error.values["got"] == 61_696
     assert "61,706" not in str(error) and "61706" not in str(error)
 
