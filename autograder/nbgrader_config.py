@@ -16,7 +16,7 @@ c.CourseDirectory.release_directory = "exercises"
 c.ClearSolutions.code_stub = {"python": "# TU CÓDIGO AQUÍ\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "ESCRIBE AQUÍ TU RESPUESTA"
 
-# nbgrader's own pipeline, then the course's stamp (Colab badge and setup cell).
+# nbgrader's own pipeline, then the course's stamp (badge, runtime story, setup, hand-in).
 # The stamp comes last so that its cells are never part of the gradebook's checksums.
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
@@ -31,8 +31,14 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.CheckCellMetadata",
-    "cnn_course.release.StampColab",
+    "cnn_course.stamp.StampColab",
 ]
+
+# The course's public repository and the ref students install and open in Colab: a tag
+# or a commit, never a branch. Set both before the first release (see README, For TAs),
+# tag that commit (`git tag v0.1.0 && git push --tags`), then `cnn-course release`.
+c.StampColab.repository = "https://github.com/cnn-course/cnn-course"
+c.StampColab.ref = "v0.1.0"
 
 # Keras progress bars must not flood a notebook: cap every cell's output.
 c.LimitOutput.max_lines = 200

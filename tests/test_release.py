@@ -9,6 +9,7 @@ import pytest
 
 from cnn_course import notebooks, release, sessions
 from cnn_course.course import COURSE
+from cnn_course.stamp import StampColab, runtime_story
 
 SOURCES = COURSE.source_notebooks()
 
@@ -48,13 +49,15 @@ def test_no_solution_text_leaks(source, fresh):
 def test_student_version_has_stubs_and_colab_stamp(source, fresh):
     """Solutions become the Spanish stub; a Colab badge and setup cell come first."""
     nb = nbformat.read(fresh / source.parent.name / source.name, as_version=4)
-    assert [c.metadata.get("cnn_course", {}).get("stamp") for c in nb.cells[:2]] == [
-        "colab-badge",
-        "colab-setup",
-    ]
-    assert release.repository_url() in nb.cells[1].source
-    assert "google.colab" in nb.cells[1].source
-    assert f"exercises/{source.parent.name}/{source.name}" in nb.cells[0].source
+    stamps = [c.metadata.get("cnn_course", {}).get("stamp") for c in nb.cells]
+    assert stamps[:3] == ["colab-badge", "runtime-story", "colab-setup"]
+    assert stamps[-1] == "hand-in" and "Cómo entregar" in nb.cells[-1].source
+    assert stamps.count(None) == len(stamps) - 4
+    setup = nb.cells[2].source
+    stamp = StampColab(config=COURSE.config())
+    assert f"git+{stamp.repository}@{stamp.ref}" in setup
+    assert "google.colab" in setup and "TF_CPP_MIN_LOG_LEVEL" in setup
+    assert f"/blob/{stamp.ref}/exercises/{source.parent.name}/{source.name}" in nb.cells[0].source
     solution_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     code = [c for c in solution_cells if c.cell_type == "code"]
     assert code and all("# TU CÓDIGO AQUÍ\n" in c.source for c in code)
@@ -86,12 +89,36 @@ def test_stamp_is_idempotent(fresh):
     """Stamping an already stamped notebook leaves exactly one badge and one setup cell."""
     nb = nbformat.read(fresh / "02_mnist" / "mnist.ipynb", as_version=4)
     resources = {"nbgrader": {"assignment": "02_mnist", "notebook": "mnist"}}
-    again, _ = release.StampColab().preprocess(nb, resources)
+    again, _ = StampColab().preprocess(nb, resources)
     stamps = [c for c in again.cells if "cnn_course" in c.metadata]
-    assert len(stamps) == 2
+    assert len(stamps) == 4
 
 
 def test_unknown_assignment_is_rejected():
     """Releasing an assignment that does not exist names the valid ones."""
     with pytest.raises(ValueError, match="02_mnist"):
         release.release(["99_nothing"])
+
+
+@pytest.mark.parametrize("ref", ["main", "master", "HEAD", "feature/x", ""])
+def test_a_moving_branch_is_refused_as_the_students_ref(ref):
+    """Students install a tag or a commit: a branch name is a clear configuration error."""
+    with pytest.raises(Exception, match="never a branch"):
+        StampColab(ref=ref)
+
+
+@pytest.mark.parametrize("ref", ["v0.1.0", "v2.3.1-rc1", "1.0", "3f2a9c1", "0" * 40])
+def test_tags_and_commits_are_accepted(ref):
+    assert StampColab(ref=ref).ref == ref
+
+
+def test_runtime_story_comes_from_the_budget_table():
+    """The story states the cpu/gpu budgets, whether GPU time was measured, and grading's bar."""
+    from cnn_course import runtime
+
+    story = runtime_story("mnist")
+    grading = runtime.budget("mnist", "grading")
+    assert "`grading`" in story and f"{grading.epochs} época" in story
+    assert f"{grading.threshold:.3f}".replace(".", ",") in story
+    assert "sin medir en GPU" in story  # no GPU was lent when the gpu row was measured
+    assert "no entrena" in runtime_story("convolucion")
