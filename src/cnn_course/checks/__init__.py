@@ -37,13 +37,17 @@ _FRESH = (
 
 def _forget() -> None:
     """Drop every module the checks read, so that the next import reads them from disk."""
-    for name in [n for n in list(sys.modules) if n.startswith(_FRESH)]:
+    stale = [n for n in list(sys.modules) if n.startswith(_FRESH)]
+    for name in stale:
         module = sys.modules.pop(name)
         # `from pkg import mod` returns an existing attribute without importing, so the
-        # parent packages must forget their submodules too, or the old ones come back.
-        # Only the submodule itself is forgotten: a function re-exported under the same
-        # name (cnn_course.data.verify) stays.
+        # parent packages that stay must forget their submodules too, or the old ones come
+        # back. Only the submodule itself is forgotten: a function re-exported under the
+        # same name (cnn_course.data.verify) stays. Forgotten modules keep their own
+        # namespaces whole, so an old function still held somewhere keeps working.
         parent, _, child = name.rpartition(".")
+        if parent in stale:
+            continue
         namespace = getattr(sys.modules.get(parent), "__dict__", {})
         if namespace.get(child) is module:
             del namespace[child]

@@ -22,6 +22,7 @@ from cnn_course.checks.arquitecturas.reference import (
     build_from_plan,
     inception_macs_reference,
 )
+from cnn_course.fmt import number
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,8 @@ def check_inception_macs(conv_macs: Callable, inception_macs: Callable) -> None:
     reduced = inception_macs_reference(*INCEPTION_3A_ARGS)
     naive = inception_macs_reference(*INCEPTION_3A_ARGS, reduce=False)
     print(
-        f"Módulo 3a: {naive:,} multiplicaciones-suma sin reducción, {reduced:,} con ella "
-        f"({naive / reduced:.2f} veces menos)"
+        f"Módulo 3a: {number(naive)} multiplicaciones-suma sin reducción, {number(reduced)} con ella "
+        f"({number(naive / reduced, 2)} veces menos)"
     )
 
 
@@ -183,7 +184,7 @@ def _expect_macs(model_macs: Callable, label: str, model, expected: int) -> None
         toolkit.fail("common.not_integer", call=f"model_macs({label})", got=repr(got))
     if int(got) != expected:
         toolkit.fail("arch.macs", model=label, expected=expected, got=int(got))
-    print(f"Multiplicaciones-suma de {label}: {int(got):,} (correcto)")
+    print(f"Multiplicaciones-suma de {label}: {number(int(got))} (correcto)")
 
 
 def check_model_macs(model_macs: Callable) -> None:

@@ -20,6 +20,7 @@ from cnn_course.checks.arquitecturas.reference import (
     resnet18_block_shapes,
     resnet18_params,
 )
+from cnn_course.fmt import number
 
 RESNET18_VARIANTS = (((32, 32, 3), 10), ((64, 48, 1), 100))
 
@@ -173,7 +174,7 @@ def expect_ratio(plain_norms: np.ndarray, residual_norms: np.ndarray, depth: int
         f"Norma del gradiente en la primera capa (profundidad {depth}): plana {plain:.3e}, "
         f"residual {residual:.3e}"
     )
-    toolkit.report("Cociente residual / plana", f"{ratio:,.0f}", f">= {minimum:,.0f}")
+    toolkit.report("Cociente residual / plana", number(ratio, 0), f">= {number(minimum, 0)}")
     if not ratio >= minimum:
         toolkit.fail("arch.gradient_ratio", depth=depth, expected=minimum, got=ratio)
     return ratio

@@ -19,6 +19,7 @@ from cnn_course.checks.arquitecturas.reference import (
     segmentation_data,
     unet_params,
 )
+from cnn_course.fmt import number
 
 UNET_VARIANTS = (((32, 32, 1), 8), ((48, 64, 1), 4))
 
@@ -77,11 +78,11 @@ def segmentation_scores(model, x, masks, batch_size: int = 256) -> tuple[float, 
 
 def _expect_iou(model, x, masks, budget) -> None:
     iou, accuracy = segmentation_scores(model, x, masks)
-    print(f"Exactitud por píxel: {accuracy:.4f}")
+    print(f"Exactitud por píxel: {number(accuracy, 4)}")
     toolkit.report(
         f"IoU de la máscara en test (perfil {budget.profile})",
-        f"{iou:.4f}",
-        f">= {budget.threshold:.4f}",
+        number(iou, 4),
+        f">= {number(budget.threshold, 4)}",
     )
     if not iou >= budget.threshold:
         toolkit.fail("arch.iou", got=iou, profile=budget.profile, threshold=budget.threshold)

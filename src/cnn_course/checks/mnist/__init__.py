@@ -13,6 +13,7 @@ import cnn_course.data as data
 import cnn_course.runtime as runtime
 from cnn_course.checks import toolkit
 from cnn_course.checks.toolkit import LayerSpec, keras_conv_params, keras_output_size
+from cnn_course.fmt import number
 
 SESSION = "mnist"
 NUM_CLASSES = 10
@@ -114,7 +115,7 @@ def _stride_hint(args) -> str:
     n, f, p, s = args
     if (n + 2 * p - f) % s:
         return (
-            f"(N + 2P − F)/S = {(n + 2 * p - f) / s:.2f} no es entero: Keras redondea hacia abajo "
+            f"(N + 2P − F)/S = {number((n + 2 * p - f) / s, 2)} no es entero: Keras redondea hacia abajo "
             "(⌊·⌋), la ventana no se sale de la imagen."
         )
     return ""
@@ -162,7 +163,7 @@ def check_shapes_by_hand(shapes, total) -> None:
             toolkit.fail(
                 "mnist.shape_by_hand", index=index, layer=SLIDES_MODEL[index - 1].kind, got=g
             )
-    print(f"Formas de las {len(got)} capas: correctas. Total calculado: {int(total):,}")
+    print(f"Formas de las {len(got)} capas: correctas. Total calculado: {number(int(total))}")
     if int(total) != SLIDES_PARAMS:
         toolkit.fail("mnist.total_by_hand", name="total", got=int(total))
 
@@ -209,7 +210,7 @@ def check_lenet(model, total_by_formula) -> None:
     # The total comes first: the model check prints the expected count.
     if total_by_formula is None:
         toolkit.fail("common.not_implemented", name="lenet_total")
-    print(f"Parámetros de LeNet-5 por fórmula: {int(total_by_formula):,}")
+    print(f"Parámetros de LeNet-5 por fórmula: {number(int(total_by_formula))}")
     if int(total_by_formula) != LENET5_PARAMS:
         toolkit.fail("mnist.total_by_hand", name="lenet_total", got=int(total_by_formula))
     toolkit.expect_layers(model, LENET5)

@@ -6,6 +6,7 @@ import numpy as np
 
 from cnn_course.checks.toolkit.core import fail, report
 from cnn_course.checks.toolkit.layers import expect_model
+from cnn_course.fmt import number
 
 
 def trusted_copy(model):
@@ -40,7 +41,9 @@ def expect_accuracy(model, x, y, budget) -> float:
     """Accuracy on held-out data at least the budget's threshold; prints it first."""
     acc = accuracy(model, x, y)
     report(
-        f"Exactitud en test (perfil {budget.profile})", f"{acc:.4f}", f">= {budget.threshold:.4f}"
+        f"Exactitud en test (perfil {budget.profile})",
+        number(acc, 4),
+        f">= {number(budget.threshold, 4)}",
     )
     if not acc >= budget.threshold:
         fail("common.accuracy", got=acc, profile=budget.profile, threshold=budget.threshold)

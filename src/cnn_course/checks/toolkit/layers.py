@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnn_course.checks.toolkit.core import fail, report
+from cnn_course.fmt import number
 
 MAIN_KINDS = (
     "Conv2D",
@@ -82,6 +83,10 @@ def expect_layers(model, specs, call: str = "model", main_only: bool = False) ->
     expect_built(call, model)
     layers = main_layers(model) if main_only else list(model.layers)
     names = ", ".join(type(layer).__name__ for layer in layers) or "ninguna"
+    # Every layer counts: a missing or extra one is named first. Main layers only: the first
+    # wrong layer is the more useful message, so the count comes last.
+    if not main_only and len(layers) != len(specs):
+        _count_mismatch(call, layers, specs, names)
     for index, (layer, spec) in enumerate(zip(layers, specs, strict=False), start=1):
         kind = type(layer).__name__
         if kind not in spec.kinds:
@@ -115,15 +120,19 @@ def expect_layers(model, specs, call: str = "model", main_only: bool = False) ->
                 got=got,
             )
     if len(layers) != len(specs):
-        fail(
-            "common.layer_count",
-            call=call,
-            expected=len(specs),
-            got=len(layers),
-            layers=names,
-            expected_layers=", ".join(" o ".join(spec.kinds) for spec in specs),
-        )
+        _count_mismatch(call, layers, specs, names)
     print(f"Estructura de {call}: {len(specs)} capas correctas ({names})")
+
+
+def _count_mismatch(call: str, layers: list, specs, names: str) -> None:
+    fail(
+        "common.layer_count",
+        call=call,
+        expected=len(specs),
+        got=len(layers),
+        layers=names,
+        expected_layers=", ".join(" o ".join(spec.kinds) for spec in specs),
+    )
 
 
 def output_shape(model, input_shape: tuple) -> tuple:
@@ -145,12 +154,12 @@ def expect_param_count(model, expected: int, call: str = "model", reveal: bool =
     the student's matches (a count the student must work out is never given away)."""
     got = int(model.count_params())
     if reveal:
-        report(f"Parámetros de {call}", f"{got:,}", f"{expected:,}")
+        report(f"Parámetros de {call}", number(got), number(expected))
     if got != expected:
         key = "common.param_count" if reveal else "common.param_count_hidden"
         fail(key, call=call, expected=expected, got=got)
     if not reveal:
-        print(f"Parámetros de {call}: {got:,} (correcto)")
+        print(f"Parámetros de {call}: {number(got)} (correcto)")
 
 
 def expect_loss(model, expected: str) -> None:

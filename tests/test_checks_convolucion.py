@@ -1,4 +1,4 @@
-"""Tests for `cnn_course.checks.conv` and the solutions of «Convolución desde cero».
+"""Tests for `cnn_course.checks.convolucion` and the solutions of «Convolución desde cero».
 
 Three layers: the slides' numbers against Keras; property tests (hypothesis) of every
 solution function against the Keras layer it imitates; and the checks themselves, which
@@ -8,6 +8,7 @@ must pass the solutions and fail typical wrong implementations with the right me
 from __future__ import annotations
 
 import math
+import sys
 
 import nbutil
 import numpy as np
@@ -15,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_course.checks import conv
-from cnn_course.checks.core import CheckError
+import cnn_course.checks.convolucion as conv
+from cnn_course.checks.convolucion import reference
+from cnn_course.checks.toolkit import CheckError, keras_conv_params, keras_output_size
 
 NOTEBOOK = "solutions/01_convolucion/convolucion.ipynb"
 SOLUTION_IDS = [
@@ -40,7 +42,7 @@ SOLUTION_IDS = [
 ]
 PREAMBLE = (
     "import numpy as np\n"
-    "from cnn_course.checks.conv import SLIDE_IMAGE as slide_image, SLIDE_KERNEL as slide_kernel\n"
+    "from cnn_course.checks.convolucion import SLIDE_IMAGE as slide_image, SLIDE_KERNEL as slide_kernel\n"
 )
 PROPERTY = settings(max_examples=25, deadline=None)
 
@@ -67,7 +69,7 @@ def _raises(key: str, check, *args) -> CheckError:
 
 
 def _close(got, ref) -> bool:
-    return conv.error(got, ref) <= conv.TOL
+    return conv.error(got, ref) <= conv.tol()
 
 
 # --------------------------------------------------------------------------- the slides' numbers
@@ -75,7 +77,7 @@ def _close(got, ref) -> bool:
 
 def test_slide_feature_map_matches_keras():
     """The worked example's feature map is what Conv2D computes (first row -2, 0, 2)."""
-    ref = conv.keras_conv2d_single(conv.SLIDE_IMAGE, conv.SLIDE_KERNEL)
+    ref = reference.keras_conv2d_single(conv.SLIDE_IMAGE, conv.SLIDE_KERNEL)
     np.testing.assert_allclose(ref, conv.SLIDE_FEATURE_MAP)
     assert ref[conv.SLIDE_ERRATA_ENTRY] == 0  # the slide prints -1 there
 
@@ -83,9 +85,9 @@ def test_slide_feature_map_matches_keras():
 def test_slide_pooling_tables_match_keras():
     """The slides' max and average pooling tables, and the errata's correct average."""
     table = conv.POOL_TABLE[:, :, None]
-    np.testing.assert_allclose(conv.keras_pool(table, 2, 2, "max")[:, :, 0], conv.POOL_MAX)
-    np.testing.assert_allclose(conv.keras_pool(table, 2, 2, "avg")[:, :, 0], conv.POOL_AVG)
-    errata = conv.keras_pool(conv.ERRATA_POOL_TABLE[:, :, None], 2, 2, "avg")[:, :, 0]
+    np.testing.assert_allclose(reference.keras_pool(table, 2, 2, "max")[:, :, 0], conv.POOL_MAX)
+    np.testing.assert_allclose(reference.keras_pool(table, 2, 2, "avg")[:, :, 0], conv.POOL_AVG)
+    errata = reference.keras_pool(conv.ERRATA_POOL_TABLE[:, :, None], 2, 2, "avg")[:, :, 0]
     np.testing.assert_allclose(errata, conv.ERRATA_POOL_AVG)
     assert not np.allclose(errata, conv.ERRATA_POOL_SLIDE_AVG)
 
@@ -94,22 +96,22 @@ def test_slide_transposed_convolution_matches_keras():
     """[[0, 1], [2, 3]] transposed-convolved with [[1, 2], [3, 4]] is the slides' 3×3 map."""
     x = conv.TRANSPOSE_X[:, :, None]
     w = conv.TRANSPOSE_W[:, :, None, None]
-    ref = conv.keras_conv_transpose2d(x, w, np.zeros(1))[:, :, 0]
+    ref = reference.keras_conv_transpose2d(x, w, np.zeros(1))[:, :, 0]
     np.testing.assert_allclose(ref, conv.TRANSPOSE_OUT)
 
 
 def test_slide_sizes_match_keras():
     """Output sizes of the slides (N=7, F=3, S=3 gives 2) come from Keras' shape inference."""
     for (n, f, s, padding), expected in conv.SLIDE_SIZES:
-        assert conv.keras_output_size(n, f, s, padding) == expected
+        assert keras_output_size(n, f, s, padding) == expected
         assert conv.Axis(n, f, s, padding).expected == expected
-    assert conv.keras_conv_params(3, 4, 3) == 111
+    assert keras_conv_params(3, 4, 3) == 111
 
 
 def test_slide_receptive_fields_match_keras():
     """The public receptive-field stacks agree with the field measured by gradients."""
     for stack, expected in conv.SLIDE_STACKS:
-        assert conv.keras_receptive_field(stack) == expected
+        assert reference.keras_receptive_field(stack) == expected
 
 
 @PROPERTY
@@ -119,12 +121,12 @@ def test_same_padding_reference_is_what_keras_does(n, f, s):
     rng = np.random.default_rng(n * 100 + f * 10 + s)
     x = rng.normal(size=(n, n, 1)).astype(np.float32)
     w = rng.normal(size=(f, f, 1, 1)).astype(np.float32)
-    before, after = conv.same_padding_reference(n, f, s)
+    before, after = reference.same_padding_reference(n, f, s)
     padded = np.pad(x, ((before, after), (before, after), (0, 0)))
     if padded.shape[0] < f:  # Keras pads nothing when the kernel already covers it all
         return
-    manual = conv.keras_conv2d(padded, w, np.zeros(1), s, "valid")
-    assert _close(manual, conv.keras_conv2d(x, w, np.zeros(1), s, "same"))
+    manual = reference.keras_conv2d(padded, w, np.zeros(1), s, "valid")
+    assert _close(manual, reference.keras_conv2d(x, w, np.zeros(1), s, "same"))
 
 
 # --------------------------------------------------------------------------- solutions vs Keras
@@ -144,7 +146,7 @@ def test_conv2d_single_matches_keras(f, extra, seed):
     """conv2d_single equals Conv2D with one filter and no bias."""
     image, kernel = _data(seed, f + extra[0], f + extra[1]), _data(seed + 1, f, f)
     got = _sol()["conv2d_single"](image, kernel)
-    assert _close(got, conv.keras_conv2d_single(image, kernel))
+    assert _close(got, reference.keras_conv2d_single(image, kernel))
 
 
 @PROPERTY
@@ -155,7 +157,7 @@ def test_conv2d_strided_matches_keras(f, s, padding, extra, seed):
     """conv2d_strided equals Conv2D for every stride and padding, dividing or not."""
     image, kernel = _data(seed, f + extra, f + 6 - extra), _data(seed + 1, f, f)
     got = _sol()["conv2d_strided"](image, kernel, s, padding)
-    assert _close(got, conv.keras_conv2d_single(image, kernel, s, padding))
+    assert _close(got, reference.keras_conv2d_single(image, kernel, s, padding))
 
 
 @PROPERTY
@@ -173,7 +175,7 @@ def test_conv2d_matches_keras(f, s, padding, sizes, channels, seed):
     x = _data(seed, f + sizes[0], f + sizes[1], c)
     w, b = _data(seed + 1, f, f, c, k), _data(seed + 2, k)
     got = _sol()["conv2d"](x, w, b, s, padding)
-    assert _close(got, conv.keras_conv2d(x, w, b, s, padding))
+    assert _close(got, reference.keras_conv2d(x, w, b, s, padding))
 
 
 @PROPERTY
@@ -182,8 +184,8 @@ def test_output_size_and_same_padding_match_keras(n, f, s, padding):
     """output_size equals Keras' shape inference; same_padding equals Keras' 'same' rule."""
     if padding != "same" and n + 2 * (0 if padding == "valid" else padding) < f:
         return  # no window fits: Keras rejects the shape
-    assert _sol()["output_size"](n, f, s, padding) == conv.keras_output_size(n, f, s, padding)
-    assert tuple(_sol()["same_padding"](n, f, s)) == conv.same_padding_reference(n, f, s)
+    assert _sol()["output_size"](n, f, s, padding) == keras_output_size(n, f, s, padding)
+    assert tuple(_sol()["same_padding"](n, f, s)) == reference.same_padding_reference(n, f, s)
 
 
 @PROPERTY
@@ -197,8 +199,8 @@ def test_pad_image_matches_keras(shape, pad, mode, seed):
     """pad_image equals ZeroPadding2D / keras.ops.pad (reflect) / np.pad (wrap)."""
     x = _data(seed, *[d for d in shape if d is not None])
     got = _sol()["pad_image"](x, pad, mode)
-    assert got.shape == conv.keras_pad(x, pad, mode).shape
-    assert _close(got, conv.keras_pad(x, pad, mode))
+    assert got.shape == reference.keras_pad(x, pad, mode).shape
+    assert _close(got, reference.keras_pad(x, pad, mode))
 
 
 @PROPERTY
@@ -211,8 +213,8 @@ def test_dilate_kernel_matches_keras_dilation(f, d, padding, seed):
     x, w, b = _data(seed, size + 2, size + 1, 2), _data(seed + 1, f, f, 2, 3), _data(seed + 2, 3)
     dilated = _sol()["dilate_kernel"](w, d)
     assert dilated.shape == (size, size, 2, 3)
-    ref = conv.keras_conv2d(x, w, b, 1, padding, dilation=d)
-    assert _close(conv.keras_conv2d(x, dilated, b, 1, padding), ref)
+    ref = reference.keras_conv2d(x, w, b, 1, padding, dilation=d)
+    assert _close(reference.keras_conv2d(x, dilated, b, 1, padding), ref)
 
 
 @PROPERTY
@@ -229,7 +231,7 @@ def test_pool2d_matches_keras(size, stride, extra, mode, p, seed):
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.1, 2, size=(size + extra[0], size + extra[1], 2)).astype(np.float32)
     got = _sol()["pool2d"](x, size, stride, mode, p)
-    assert _close(got, conv.keras_pool(x, size, stride, mode, p))
+    assert _close(got, reference.keras_pool(x, size, stride, mode, p))
 
 
 def test_lp_pooling_limits():
@@ -256,7 +258,7 @@ def test_maxpool_backward_matches_gradient_tape(size, stride, extra, seed):
     )
     dout = _data(seed + 1, *out, 2)
     got = _sol()["maxpool_backward"](x, dout, size, stride)
-    assert _close(got, conv.keras_maxpool_grad(x, dout, size, stride))
+    assert _close(got, reference.keras_maxpool_grad(x, dout, size, stride))
 
 
 @PROPERTY
@@ -273,7 +275,7 @@ def test_conv_transpose2d_matches_keras(f, s, hw, channels, seed):
     c, k = channels
     x, w, b = _data(seed, *hw, c), _data(seed + 1, f, f, k, c), _data(seed + 2, k)
     got = _sol()["conv_transpose2d"](x, w, b, s)
-    assert _close(got, conv.keras_conv_transpose2d(x, w, b, s))
+    assert _close(got, reference.keras_conv_transpose2d(x, w, b, s))
 
 
 layers = st.one_of(
@@ -286,7 +288,7 @@ layers = st.one_of(
 @given(stack=st.lists(layers, min_size=1, max_size=4))
 def test_receptive_field_matches_keras_gradients(stack):
     """receptive_field equals the extent of the input gradient of one output in Keras."""
-    assert _sol()["receptive_field"](stack) == conv.keras_receptive_field(stack)
+    assert _sol()["receptive_field"](stack) == reference.keras_receptive_field(stack)
 
 
 @PROPERTY
@@ -296,7 +298,7 @@ def test_dense_to_conv_matches_keras(width, depth, units, seed):
     x = _data(seed, width, width, depth)
     w, b = _data(seed + 1, width * width * depth, units), _data(seed + 2, units)
     w_conv, b_conv = _sol()["dense_to_conv"](w, b, width, depth)
-    dense, conv_out = conv.keras_dense_vs_conv(x, w, b, w_conv, b_conv)
+    dense, conv_out = reference.keras_dense_vs_conv(x, w, b, w_conv, b_conv)
     assert _close(conv_out, dense)
 
 
@@ -304,9 +306,9 @@ def test_dense_to_conv_matches_keras(width, depth, units, seed):
 @given(f=st.integers(1, 7), m=st.integers(1, 8), k=st.integers(1, 8))
 def test_parameter_counts(f, m, k):
     """conv_params equals Conv2D.count_params(); a locally connected layer has one conv per position."""
-    assert _sol()["conv_params"](f, m, k) == conv.keras_conv_params(f, m, k)
+    assert _sol()["conv_params"](f, m, k) == keras_conv_params(f, m, k)
     n = f + 3
-    assert _sol()["locally_connected_params"](n, f, m, k) == 16 * conv.keras_conv_params(f, m, k)
+    assert _sol()["locally_connected_params"](n, f, m, k) == 16 * keras_conv_params(f, m, k)
 
 
 def test_relu_and_kernels(sol):
@@ -383,6 +385,58 @@ def test_every_check_is_tested():
     """Each check_*/hidden_* of the module appears in the table above."""
     public = {n for n in dir(conv) if n.startswith(("check_", "hidden_"))}
     assert public == {c for c, _ in CHECKS}
+
+
+def test_solutions_match_keras_to_float32_rounding(sol, monkeypatch, capsys):
+    """Over every hidden case the solutions differ from Keras by float32 rounding only.
+
+    The budget table's ``measured`` for ``tol`` (1.47e-7 at most) comes from this run.
+    """
+    errors, measure = [], conv.harness.error
+
+    def recording(got, ref):
+        errors.append(measure(got, ref))
+        return errors[-1]
+
+    monkeypatch.setattr(conv.harness, "error", recording)
+    for check, names in CHECKS:
+        if check.startswith("hidden_"):
+            getattr(conv, check)(*(sol[n] for n in names))
+    assert len(errors) > 40
+    assert max(errors) < 1e-6 < conv.tol()
+
+
+def test_tolerance_is_read_from_the_budget_table(sol, monkeypatch):
+    """``tol`` is the budget table's, read at every call rather than at import."""
+    import cnn_course.sessions as sessions
+
+    assert conv.tol() == sessions.threshold("convolucion", "tol")
+    monkeypatch.setattr(sessions, "threshold", lambda session, name: -1.0)
+    _raises("conv.mismatch", conv.check_conv2d_single, sol["conv2d_single"])
+
+
+def test_hidden_checks_ignore_a_patched_tolerance(sol, monkeypatch):
+    """A student cell that widens the tolerance does not reach the hidden checks."""
+    import cnn_course
+    import cnn_course.checks
+
+    saved = {k: v for k, v in sys.modules.items() if k.startswith("cnn_course.")}
+    # the fresh import also unbinds submodules from their old parents (messages.common…)
+    namespaces = {m: dict(vars(m)) for m in (cnn_course, *saved.values())}
+    monkeypatch.setattr(conv.harness, "tol", lambda: math.inf)
+    conv.check_convolve2d(sol["conv2d_single"])  # the patched public check "passes"
+    try:
+        fresh = cnn_course.checks.hidden("convolucion")  # what every hidden cell does
+        assert fresh is not conv
+        with pytest.raises(AssertionError) as info:  # the fresh toolkit's CheckError
+            fresh.hidden_convolve2d(sol["conv2d_single"])
+        assert info.value.key == "conv.mismatch"
+    finally:  # give the other tests back the modules they imported
+        for name in [k for k in sys.modules if k.startswith("cnn_course.")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        for module, namespace in namespaces.items():
+            vars(module).update(namespace)
 
 
 # --------------------------------------------------------------------------- wrong implementations

@@ -1,0 +1,442 @@
+"""Sections 1 to 4 of the session: one channel, stride and padding, several channels, dilation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+import cnn_course.checks.convolucion.harness as harness
+import cnn_course.checks.convolucion.slides as slides
+from cnn_course.checks.convolucion.reference import (
+    keras_conv2d,
+    keras_conv2d_single,
+    keras_pad,
+    same_padding_reference,
+)
+from cnn_course.checks.toolkit import (
+    CheckError,
+    call_case,
+    expect_cases,
+    fail,
+    keras_conv_params,
+    keras_output_size,
+    report,
+    signature,
+)
+
+# --------------------------------------------------------------------------- 1. conv2d_single
+
+
+def _conv_single_variants(image, kernel, stride=1, padding="valid"):
+    return [
+        harness.Variant(
+            "conv.flipped_kernel",
+            lambda: keras_conv2d_single(image, np.asarray(kernel)[::-1, ::-1], stride, padding),
+        )
+    ]
+
+
+def _random_images(seed: int, cases: int, sides: tuple[int, int], extra: int):
+    """``cases`` random (label, image, kernel), F in ``sides``, H and W from F to F + extra."""
+    rng = np.random.default_rng(seed)
+    for _ in range(cases):
+        f = int(rng.integers(*sides))
+        h, w = (int(v) for v in rng.integers(f, f + extra, size=2))
+        image = rng.normal(size=(h, w)).astype(np.float32)
+        kernel = rng.normal(size=(f, f)).astype(np.float32)
+        yield f"imagen {h}×{w} y kernel {f}×{f}", image, kernel
+
+
+def _as64(*arrays) -> tuple:
+    return tuple(np.asarray(a, np.float64) for a in arrays)
+
+
+def check_conv2d_single(fn: Callable) -> None:
+    """The lecture's worked example: 5×5 image, vertical-edge kernel, 3×3 feature map."""
+    case = harness.Case(
+        "el ejemplo de clase (imagen 5×5, kernel de bordes verticales)",
+        (slides.SLIDE_IMAGE.copy(), slides.SLIDE_KERNEL.copy()),
+        slides.SLIDE_FEATURE_MAP,
+        "el mapa calculado a mano",
+        _conv_single_variants(slides.SLIDE_IMAGE, slides.SLIDE_KERNEL),
+        show="Mapa de activación (conv2d_single)",
+    )
+    harness.report_error(
+        "conv2d_single, ejemplo de clase", harness.run_case(fn, "conv2d_single", case)
+    )
+
+
+def hidden_conv2d_single(fn: Callable, seed: int = harness.HIDDEN_SEED, cases: int = 4) -> None:
+    """Random images and kernels (F from 1 to 4) against Conv2D with one filter, no bias."""
+    drawn = (
+        harness.Case(
+            label,
+            _as64(image, kernel),
+            keras_conv2d_single(image, kernel),
+            "keras.layers.Conv2D",
+            _conv_single_variants(image, kernel),
+        )
+        for label, image, kernel in _random_images(seed, cases, (1, 5), 6)
+    )
+    harness.run_cases(fn, "conv2d_single", drawn, "keras.layers.Conv2D (1 filtro, sin sesgo)")
+
+
+def check_errata_conv(row, col, window) -> None:
+    """The wrong entry of the slide is (0, 1); its window gives 0, not -1."""
+    if row is None or col is None or window is None:
+        fail("common.not_implemented", name="errata_row, errata_col, errata_window")
+    got = (int(row), int(col))
+    # Only the student's answer is printed: printing the expected entry would give it away.
+    print(f"Entrada errónea indicada (fila, columna): {got}")
+    if not all(0 <= v < slides.SLIDE_FEATURE_MAP.shape[0] for v in got):
+        fail("conv.errata_entry_range", got=got, last=slides.SLIDE_FEATURE_MAP.shape[0] - 1)
+    if got != slides.SLIDE_ERRATA_ENTRY:
+        fail(
+            "conv.errata_entry", got_row=got[0], got_col=got[1], value=slides.SLIDE_FEATURE_MAP[got]
+        )
+    r, c = slides.SLIDE_ERRATA_ENTRY
+    f = slides.SLIDE_KERNEL.shape[0]
+    right = slides.SLIDE_IMAGE[r : r + f, c : c + f]
+    window = np.asarray(window)
+    if window.shape != right.shape or not np.array_equal(window, right):
+        fail("conv.errata_window", row=r, col=c, got=window.tolist())
+    report("Suma de ventana · kernel", int(np.sum(window * slides.SLIDE_KERNEL)), 0)
+
+
+_FLIP_HINT = " Voltea el kernel en las dos direcciones (filas y columnas): kernel[::-1, ::-1]."
+
+
+def check_convolve2d(fn: Callable) -> None:
+    """True convolution of the worked example: the edge kernel flipped changes every sign."""
+    case = harness.Case(
+        "el ejemplo de clase",
+        (slides.SLIDE_IMAGE.copy(), slides.SLIDE_KERNEL.copy()),
+        -slides.SLIDE_FEATURE_MAP,  # flipping [1, 0, -1] left-right negates it
+        "la convolución con el kernel volteado",
+        hint=" Voltea el kernel en las dos direcciones: kernel[::-1, ::-1].",
+        show="Convolución matemática del ejemplo",
+    )
+    harness.report_error("convolve2d, ejemplo de clase", harness.run_case(fn, "convolve2d", case))
+
+
+def hidden_convolve2d(fn: Callable, seed: int = harness.HIDDEN_SEED + 1, cases: int = 3) -> None:
+    """Random cases against Conv2D with the kernel flipped in both directions."""
+    drawn = (
+        harness.Case(
+            label,
+            _as64(image, kernel),
+            keras_conv2d_single(image, kernel[::-1, ::-1]),
+            "Conv2D con el kernel volteado",
+            hint=_FLIP_HINT,
+        )
+        for label, image, kernel in _random_images(seed, cases, (2, 5), 5)
+    )
+    harness.run_cases(fn, "convolve2d", drawn, "keras.layers.Conv2D con el kernel volteado")
+
+
+# --------------------------------------------------------------------------- 2. stride and padding
+
+
+def _expect_output_sizes(fn: Callable, cases) -> None:
+    """Integer cases; a wrong size where the stride does not divide is an off-by-one."""
+    axes = {signature("output_size", args): harness.Axis(*args) for args, _ in cases}
+    try:
+        expect_cases("output_size", fn, cases)
+    except CheckError as err:
+        axis = axes.get(err.values.get("call"))
+        if err.key != "common.formula_case" or axis is None or axis.divides:
+            raise
+        raise axis.off_by_one(err.values["call"], got=f"da {err.values['got']}") from None
+
+
+def _expect_same_paddings(fn: Callable, cases) -> None:
+    name = "same_padding"
+    for args, expected in cases:
+        got, call_text = call_case(fn, name, *args)
+        try:
+            shown = tuple(int(v) for v in np.asarray(got).reshape(-1))
+        except (TypeError, ValueError):
+            shown = got
+        if shown != tuple(expected):
+            hint = ""
+            if shown == tuple(expected[::-1]):
+                hint = " Keras pone el píxel sobrante al final (abajo/derecha), no al principio."
+            fail("common.formula_case", call=call_text, expected=expected, got=shown, hint=hint)
+    print(f"{name}: {len(cases)} casos correctos")
+
+
+def check_output_size(output_size: Callable, same_padding: Callable) -> None:
+    """The slides' sizes, including N=7, F=3, S=3 → 2 (Keras drops the partial window)."""
+    keras_size = keras_output_size(7, 3, 3, "valid")
+    print(f"(7 − 3)/3 + 1 = {(7 - 3) / 3 + 1:.2f}: no es entero; Keras da {keras_size}")
+    _expect_output_sizes(output_size, slides.SLIDE_SIZES)
+    _expect_same_paddings(same_padding, slides.SLIDE_SAME_PADDING)
+
+
+def hidden_output_size(
+    output_size: Callable,
+    same_padding: Callable,
+    seed: int = harness.HIDDEN_SEED + 2,
+    cases: int = 12,
+) -> None:
+    """Random sizes against Keras' shape inference; most strides do not divide."""
+    rng = np.random.default_rng(seed)
+    sizes, pads = [], []
+    for index in range(cases):
+        f = int(rng.integers(1, 6))
+        s = int(rng.integers(2, 5))
+        padding = ["valid", "same", int(rng.integers(1, 3))][index % 3]
+        n = harness.random_size(rng, f, s, padding, divides=index % 4 == 3, low=f + 1)
+        sizes.append(((n, f, s, padding), keras_output_size(n, f, s, padding)))
+        pads.append(((n, f, s), same_padding_reference(n, f, s)))
+    _expect_output_sizes(output_size, sizes)
+    _expect_same_paddings(same_padding, pads)
+    print("output_size y same_padding coinciden con Keras en casos aleatorios")
+
+
+def check_pad_image(fn: Callable) -> None:
+    """A 3×3 image padded by 1 with zeros, reflection and wrap-around."""
+    image = np.arange(1, 10).reshape(3, 3)
+    for mode in ("constant", "reflect", "wrap"):
+        case = harness.Case(
+            f"la imagen 3×3 de ejemplo, pad=1, mode={mode!r}",
+            (image.copy(), 1, mode),
+            keras_pad(image, 1, mode),
+            f"np.pad(mode={mode!r})",
+            show=f"pad_image(imagen, 1, {mode!r})",
+        )
+        harness.run_case(fn, "pad_image", case)
+    print("pad_image: 3 modos correctos")
+
+
+def _random_pads(seed: int, cases: int):
+    rng = np.random.default_rng(seed)
+    for index in range(cases):
+        mode = ("constant", "reflect", "wrap")[index % 3]
+        h, w = (int(v) for v in rng.integers(3, 7, size=2))
+        shape = (h, w) if index % 2 else (h, w, int(rng.integers(1, 4)))
+        x = rng.normal(size=shape).astype(np.float32)
+        if index < 3:
+            pad = int(rng.integers(1, 3))
+        else:
+            pad = tuple(int(v) for v in rng.integers(0, 3, size=4))
+        yield harness.Case(
+            f"entrada {shape}, pad={pad}, mode={mode!r}",
+            (x.astype(np.float64), pad, mode),
+            keras_pad(x, pad, mode),
+            f"el relleno de referencia ({mode})",
+        )
+
+
+def hidden_pad_image(fn: Callable, seed: int = harness.HIDDEN_SEED + 3, cases: int = 6) -> None:
+    """Random 2-D and 3-D images, scalar and (top, bottom, left, right) paddings, 3 modes."""
+    reference = "ZeroPadding2D, keras.ops.pad (reflect) y np.pad (wrap)"
+    harness.run_cases(fn, "pad_image", _random_pads(seed, cases), reference)
+
+
+def _same_wrong_side(x, w, b, stride, padding):
+    """Conv with the odd 'same' pixel placed before instead of after (a common slip)."""
+    if padding != "same":
+        return None
+    f = w.shape[0]
+    top, bottom = same_padding_reference(x.shape[0], f, stride)
+    left, right = same_padding_reference(x.shape[1], f, stride)
+    if top == bottom and left == right:
+        return None
+    x = np.pad(np.asarray(x, np.float64), ((bottom, top), (right, left), (0, 0)))
+    return keras_conv2d(x, w, b, stride, "valid")
+
+
+def _conv_variants(x, w, b, stride, padding, bias=True):
+    flipped = np.asarray(w)[::-1, ::-1]
+    variants = [
+        harness.Variant("conv.flipped_kernel", lambda: keras_conv2d(x, flipped, b, stride, padding))
+    ]
+    if bias:
+        no_bias = np.zeros_like(b)
+        variants.append(
+            harness.Variant(
+                "conv.missing_bias", lambda: keras_conv2d(x, w, no_bias, stride, padding)
+            )
+        )
+    wrong = _same_wrong_side(x, w, b, stride, padding)
+    if wrong is not None:
+        pads = [same_padding_reference(n, w.shape[0], stride) for n in np.shape(x)[:2]]
+        values = {"expected": pads, "got": [p[::-1] for p in pads]}
+        variants.append(harness.Variant("conv.same_pad_side", lambda: wrong, values))
+    return variants
+
+
+# (stride, padding, does the stride divide?) — the first two do not divide on purpose.
+_CONV_PLANS = [
+    (3, "valid", False),
+    (2, "same", False),
+    (1, "valid", None),
+    (2, 1, False),
+    (1, "same", None),
+    (2, "valid", True),
+]
+
+
+def _random_conv_case(rng, stride, padding, divides, channels=None):
+    f = int(rng.integers(2, 5)) if divides is False else int(rng.integers(1, 5))
+    h = harness.random_size(rng, f, stride, padding, divides)
+    w = harness.random_size(rng, f, stride, padding, None)
+    c, k = channels if channels else (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    x = rng.normal(size=(h, w, c)).astype(np.float32)
+    kernel = rng.normal(size=(f, f, c, k)).astype(np.float32)
+    bias = rng.normal(size=(k,)).astype(np.float32)
+    return x, kernel, bias
+
+
+def _random_convs(seed: int, single: bool):
+    """One case per plan of :data:`_CONV_PLANS`: one channel and one filter with ``single``."""
+    rng = np.random.default_rng(seed)
+    for index, (stride, padding, divides) in enumerate(_CONV_PLANS):
+        # one case with C != K makes a transposed kernel index fail loudly
+        channels = (1, 1) if single else (2, 3) if index == 2 else None
+        x, w, b = _random_conv_case(rng, stride, padding, divides, channels)
+        f, _, c, k = w.shape
+        axes = [harness.Axis(n, f, stride, padding) for n in x.shape[:2]]
+        where = f"stride {stride}, {harness.describe_padding(padding)}"
+        if single:
+            image, kernel = x[:, :, 0], w[:, :, 0, 0]
+            zero = np.zeros(1, np.float32)
+            yield harness.Case(
+                f"imagen {image.shape[0]}×{image.shape[1]}, kernel {f}×{f}, {where}",
+                (*_as64(image, kernel), stride, padding),
+                keras_conv2d_single(image, kernel, stride, padding),
+                "keras.layers.Conv2D",
+                [v.squeezed() for v in _conv_variants(x, w, zero, stride, padding, bias=False)],
+                axes,
+            )
+        else:
+            yield harness.Case(
+                f"entrada {x.shape}, {k} filtros {f}×{f}×{c}, {where}",
+                (*_as64(x, w, b), stride, padding),
+                keras_conv2d(x, w, b, stride, padding),
+                "keras.layers.Conv2D",
+                _conv_variants(x, w, b, stride, padding),
+                axes,
+            )
+
+
+def check_conv2d_strided(fn: Callable) -> None:
+    """The worked example with padding 'same', stride 2 'valid' and stride 2 with P=1."""
+    name = "conv2d_strided"
+    for stride, padding in ((1, "same"), (2, "valid"), (2, 1)):
+        case = harness.Case(
+            f"el ejemplo de clase, stride {stride}, {harness.describe_padding(padding)}",
+            (slides.SLIDE_IMAGE.copy(), slides.SLIDE_KERNEL.copy(), stride, padding),
+            keras_conv2d_single(slides.SLIDE_IMAGE, slides.SLIDE_KERNEL, stride, padding),
+            "keras.layers.Conv2D",
+            _conv_single_variants(slides.SLIDE_IMAGE, slides.SLIDE_KERNEL, stride, padding),
+            [harness.Axis(5, 3, stride, padding)] * 2,
+            show=f"conv2d_strided(imagen, kernel, {stride}, {padding!r})",
+        )
+        harness.report_error(
+            f"{name}, stride {stride}, padding {padding!r}", harness.run_case(fn, name, case)
+        )
+
+
+def hidden_conv2d_strided(fn: Callable, seed: int = harness.HIDDEN_SEED + 4) -> None:
+    """Random single-channel cases, including strides that do not divide, against Conv2D."""
+    harness.run_cases(fn, "conv2d_strided", _random_convs(seed, single=True), "keras.layers.Conv2D")
+
+
+# --------------------------------------------------------------------------- 3. several channels
+
+
+def _example_volume():
+    x = (np.arange(4 * 4 * 2).reshape(4, 4, 2) % 5 - 2).astype(np.float64)
+    w = (np.arange(3 * 3 * 2 * 2).reshape(3, 3, 2, 2) % 3 - 1).astype(np.float64)
+    return x, w, np.array([0.5, -1.0])
+
+
+def check_conv2d(fn: Callable) -> None:
+    """A 4×4×2 volume with two 3×3×2 filters and bias, 'valid' and 'same', against Conv2D."""
+    name = "conv2d"
+    x, w, b = _example_volume()
+    for stride, padding in ((1, "valid"), (1, "same"), (2, "same")):
+        case = harness.Case(
+            f"el volumen 4×4×2 de ejemplo, 2 filtros 3×3×2, stride {stride}, "
+            + harness.describe_padding(padding),
+            (x.copy(), w.copy(), b.copy(), stride, padding),
+            keras_conv2d(x, w, b, stride, padding),
+            "keras.layers.Conv2D",
+            _conv_variants(x, w, b, stride, padding),
+            [harness.Axis(4, 3, stride, padding)] * 2,
+        )
+        err = harness.run_case(fn, name, case)
+        shape = case.ref.shape
+        harness.report_error(f"{name}, stride {stride}, padding {padding!r}, forma {shape}", err)
+
+
+def hidden_conv2d(fn: Callable, seed: int = harness.HIDDEN_SEED + 5) -> None:
+    """Random volumes, channels, filters, strides and paddings against Conv2D (weights copied)."""
+    harness.run_cases(fn, "conv2d", _random_convs(seed, single=False), "keras.layers.Conv2D")
+
+
+_PARAMS_HINT = "Cada filtro tiene F·F·M pesos y 1 sesgo."
+
+
+def check_conv_params(fn: Callable) -> None:
+    """The slides' example: 3 filters 3×3 on 4 channels have (3·3·4+1)·3 = 111 parameters."""
+    expect_cases("conv_params", fn, [((3, 4, 3), 111)], hint=_PARAMS_HINT)
+    report("Parámetros de 3 filtros 3×3×4 con sesgo", 111, keras_conv_params(3, 4, 3))
+
+
+def hidden_conv_params(fn: Callable, seed: int = harness.HIDDEN_SEED + 6, cases: int = 4) -> None:
+    """Random (F, M, K) against Conv2D.count_params()."""
+    rng = np.random.default_rng(seed)
+    drawn = [tuple(int(v) for v in rng.integers(1, 9, size=3)) for _ in range(cases)]
+    expect_cases(
+        "conv_params", fn, [(fmk, keras_conv_params(*fmk)) for fmk in drawn], hint=_PARAMS_HINT
+    )
+    print(f"conv_params: {cases} casos coinciden con Conv2D.count_params()")
+
+
+# --------------------------------------------------------------------------- 4. dilation
+
+_DILATED_SIZE = " El tamaño efectivo es d·(F−1)+1."
+
+
+def check_dilate_kernel(fn: Callable) -> None:
+    """A 3×3 kernel dilated by 2 becomes 5×5 with zeros between the taps."""
+    kernel = np.arange(1, 10).reshape(3, 3)
+    expected = np.zeros((5, 5))
+    expected[::2, ::2] = kernel
+    case = harness.Case(
+        "el kernel 3×3 con valores 1..9 y d=2",
+        (kernel.copy(), 2),
+        expected,
+        "el kernel con huecos",
+        shape_hint=_DILATED_SIZE,
+        show="dilate_kernel(kernel, 2)",
+    )
+    harness.run_case(fn, "dilate_kernel", case)
+    report("Tamaño efectivo de un kernel 3×3 con d=2", expected.shape[0], "d·(F−1)+1 = 5")
+
+
+def hidden_dilate_kernel(fn: Callable, seed: int = harness.HIDDEN_SEED + 7) -> None:
+    """Conv2D with the dilated kernel equals Conv2D(dilation_rate=d), for 4-D kernels."""
+    rng = np.random.default_rng(seed)
+    name, worst = "dilate_kernel", 0.0
+    plans = [(2, "valid"), (3, "same"), (2, "same"), (4, "valid")]
+    for d, padding in plans:
+        f = int(rng.integers(2, 4))
+        fe = d * (f - 1) + 1
+        c, k = (int(v) for v in rng.integers(1, 4, size=2))
+        h, wd = (int(v) for v in rng.integers(fe, fe + 4, size=2))
+        x = rng.normal(size=(h, wd, c)).astype(np.float32)
+        w = rng.normal(size=(f, f, c, k)).astype(np.float32)
+        b = rng.normal(size=(k,)).astype(np.float32)
+        case = f"kernel {w.shape}, d={d}"
+        got = harness.call(fn, name, case, w.astype(np.float64), d)
+        harness.expect_shape(name, case, got, (fe, fe, c, k), hint=_DILATED_SIZE)
+        ref = keras_conv2d(x, w, b, 1, padding, dilation=d)
+        mine = keras_conv2d(x, got, b, 1, padding)
+        where = f"{case}, entrada {x.shape}, {harness.describe_padding(padding)}"
+        worst = max(worst, harness.compare(name, where, mine, ref, "Conv2D(dilation_rate=d)"))
+    harness.summary(name, len(plans), "keras.layers.Conv2D(dilation_rate=d)", worst)
