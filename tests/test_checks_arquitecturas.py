@@ -8,6 +8,7 @@ the wrong padding or shortcut) with the right message key.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import inspect
 import re
 import sys
@@ -401,9 +402,11 @@ def test_gradient_tolerance_comes_from_the_budget_table(sol, monkeypatch):
     def off_by_1e_4(model, x, y):
         return np.asarray(sol["conv_gradient_norms"](model, x, y)) * (1 + 1e-4)
 
-    real = sessions.threshold
+    # The registry module the checks import now (an earlier hidden() may have replaced it).
+    current = importlib.import_module("cnn_course.sessions")
+    real = current.threshold
     monkeypatch.setattr(
-        sessions,
+        current,
         "threshold",
         lambda key, name: 1e-6 if name == "gradient_tol" else real(key, name),
     )
