@@ -208,27 +208,32 @@ def wrong_assignment(d: Demo) -> bytes:
     return _nb_bytes(d.other)
 
 
+def _training_cell(d: Demo, *lines: str) -> bytes:
+    """The completed notebook with the training cell's answer replaced by ``lines``."""
+    return _nb_bytes(d.student_nb(train="\n".join(lines)))
+
+
 def monkeypatch_checks(d: Demo) -> bytes:
-    train = (
-        "# Sin tiempo para entrenar: que las comprobaciones no miren.\n"
-        "import sys\n"
-        "\n"
-        "checks.mnist.check_accuracy = lambda model: None\n"
-        "checks.mnist.hidden_accuracy = lambda model: None\n"
-        'sys.modules["cnn_course.checks.toolkit.evaluate"].expect_accuracy = lambda *args, **kwargs: 1.0\n'
-        "history = None"
+    return _training_cell(
+        d,
+        "# Sin tiempo para entrenar: que las comprobaciones no miren.",
+        "import sys",
+        "",
+        "checks.mnist.check_accuracy = lambda model: None",
+        "checks.mnist.hidden_accuracy = lambda model: None",
+        'sys.modules["cnn_course.checks.toolkit.evaluate"].expect_accuracy = lambda *a, **k: 1.0',
+        "history = None",
     )
-    return _nb_bytes(d.student_nb(train=train))
 
 
 def fake_accuracy(d: Demo) -> bytes:
-    train = (
-        "history = None\n"
-        "accuracy = 0.99\n"
-        "test_accuracy = 0.99\n"
-        'print(f"exactitud en test: {test_accuracy}")'
+    return _training_cell(
+        d,
+        "history = None",
+        "accuracy = 0.99",
+        "test_accuracy = 0.99",
+        'print(f"exactitud en test: {test_accuracy}")',
     )
-    return _nb_bytes(d.student_nb(train=train))
 
 
 def kernel_crash(d: Demo) -> bytes:
