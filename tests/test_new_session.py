@@ -9,6 +9,7 @@ from the budget table alone.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
 from cnn_course.course import COURSE
 
@@ -88,7 +90,7 @@ def test_release_validate_and_grade_the_new_session(course, tmp_path):
         if cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = cell.source.replace(
                 "# TU CÓDIGO AQUÍ\n    raise NotImplementedError()", "return x * x"
-            )
+            ).replace("ESCRIBE AQUÍ TU RESPUESTA", "Multiplica el número por sí mismo.")
     subs = tmp_path / "subs"
     subs.mkdir()
     nbformat.write(blank, subs / "blanca.ipynb")
@@ -100,6 +102,31 @@ def test_release_validate_and_grade_the_new_session(course, tmp_path):
         rows = {r["student"]: r for r in csv.DictReader(f)}
     assert float(rows["completa"]["total"]) == 2
     assert float(rows["blanca"]["total"]) == 0
+
+    # The hand-graded answer stays pending, with the student's text, until the teacher
+    # merges a CSV of marks; the autograde does not run again.
+    results = {r["student"]: r for r in json.loads((out / "results.json").read_text())}
+    assert [m["grade_id"] for m in results["completa"]["manual"]] == ["why-square"]
+    assert "sí mismo" in results["completa"]["manual"][0]["answer"]
+    marks = tmp_path / "marks.csv"
+    marks.write_text("student,grade_id,points\ncompleta,why-square,1\n")
+    proc = _cli(course, "manual", str(out), str(marks))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(out / "grades.csv", encoding="utf-8") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert float(rows["completa"]["total"]) == 3 and float(rows["blanca"]["total"]) == 0
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        done = gb.find_grade("why-square", "tiny", "00_tiny", "completa")
+        waiting = gb.find_grade("why-square", "tiny", "00_tiny", "blanca")
+        assert (done.score, done.needs_manual_grade) == (1, False)
+        assert waiting.needs_manual_grade
+    # A mark above the cell's points, or for an answer that is not pending, is refused.
+    marks.write_text("student,grade_id,points\nblanca,why-square,5\n")
+    proc = _cli(course, "manual", str(out), str(marks))
+    assert proc.returncode != 0 and "between 0 and 1" in proc.stderr
+    marks.write_text("student,grade_id,points\ncompleta,test-square,2\n")
+    proc = _cli(course, "manual", str(out), str(marks))
+    assert proc.returncode != 0 and "not a pending hand-graded answer" in proc.stderr
 
 
 def test_a_session_row_without_its_checks_package_is_a_clear_error(course, tmp_path):

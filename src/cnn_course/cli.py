@@ -17,6 +17,7 @@ examples:
   cnn-course budgets mnist
   cnn-course demo-class build/demo-class  # 13 MNIST submissions, one per thing that goes wrong
   cnn-course grade build/demo-class --assignment 02_mnist --out build/demo-grades
+  cnn-course manual build/demo-grades notas_manuales.csv   # hand-graded answers
 """
 
 
@@ -54,6 +55,12 @@ def _grade(args) -> int:
     from cnn_course import grade
 
     return grade.main(args)
+
+
+def _manual(args) -> int:
+    from cnn_course.grade import manual
+
+    return manual.main(args.out, args.marks)
 
 
 def _demo_class(args) -> int:
@@ -99,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade_command.add_arguments(p)
     p.set_defaults(func=_grade)
+
+    p = sub.add_parser(
+        "manual", help="merge hand-graded points (CSV: student,grade_id,points) into a graded class"
+    )
+    p.add_argument("out", type=Path, help="the --out folder of `cnn-course grade`")
+    p.add_argument("marks", type=Path, help="CSV with columns student, grade_id, points")
+    p.set_defaults(func=_manual)
 
     p = sub.add_parser("demo-class", help="write the demo class of MNIST submissions")
     p.add_argument("outdir", type=Path, help="folder to write the submissions into")

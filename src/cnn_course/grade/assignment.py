@@ -67,6 +67,12 @@ def build_pack(assignment: str, cache: Path, course: CourseDirectory = COURSE) -
         for c in rel.cells
         if c.metadata.get("nbgrader", {}).get("grade")
     }
+    # nbgrader grades by hand the answer cells that are graded (solution and grade).
+    manual = tuple(
+        c.metadata["nbgrader"]["grade_id"]
+        for c in rel.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution")
+    )
     return AssignmentPack(
         assignment=assignment,
         notebook=notebooks[0].stem,
@@ -74,4 +80,5 @@ def build_pack(assignment: str, cache: Path, course: CourseDirectory = COURSE) -
         gradebook=db.read_bytes(),
         points=points,
         other_assignments=other_assignments(assignment, course),
+        manual=manual,
     )

@@ -138,10 +138,17 @@ def merge_gradebook(pack: AssignmentPack, results: list[Result], path: Path) -> 
         for r in results:
             gb.update_or_create_student(r.student)
             gb.update_or_create_submission(pack.assignment, r.student)
+            pending = set(r.pending)
             for gid, score in r.scores.items():
                 grade = gb.find_grade(gid, pack.notebook, pack.assignment, r.student)
-                grade.auto_score = score
-                grade.needs_manual_grade = False
+                if gid in pack.manual:
+                    # Hand-graded: the teacher's points (formgrader or --manual CSV) or pending.
+                    grade.auto_score = None
+                    grade.manual_score = None if gid in pending else score
+                    grade.needs_manual_grade = gid in pending
+                else:
+                    grade.auto_score = score
+                    grade.needs_manual_grade = False
             gb.db.commit()
 
 
@@ -218,10 +225,15 @@ def grade_class(
     merge_gradebook(pack, results, out / "gradebook.db")
     export_gradebook(out / "gradebook.db", out / "nbgrader_grades.csv")
     seconds = time.monotonic() - start
-    report.write_report(
-        out / "informe.md", assignment, results, seconds, 0 if scheduler else workers
-    )
+    write_class_report(out, assignment, results, seconds, 0 if scheduler else workers)
     return ClassResult(assignment, results, grade_ids, out, seconds, workers)
+
+
+def write_class_report(
+    out: Path, assignment: str, results: list[Result], seconds: float = 0.0, workers: int = 0
+) -> None:
+    """The teacher's report beside grades.csv."""
+    report.write_report(out / "informe.md", assignment, results, seconds, workers)
 
 
 def _absent(student: str, pack: AssignmentPack) -> Result:

@@ -57,6 +57,8 @@ def write_results_json(path: Path, results: list) -> None:
             "max": r.max_total,
             "status": r.status,
             "findings": [f.to_dict() for f in r.findings],
+            "manual": list(getattr(r, "manual", [])),
+            "isolated": getattr(r, "isolated", True),
         }
         for r in results
     ]

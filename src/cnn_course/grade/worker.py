@@ -48,6 +48,8 @@ class AssignmentPack:
     """max points of each grade cell, in release order"""
     other_assignments: dict[str, list[str]] = field(default_factory=dict)
     """grade ids of the course's other assignments (to name a wrong one)"""
+    manual: tuple[str, ...] = ()
+    """grade ids of the answers graded by hand (nbgrader's manually graded answer cells)"""
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,16 @@ class Result:
     """graded, not_graded (pre-flight stopped it) or failed (nbgrader did not finish)"""
     seconds: float = 0.0
     log: str = ""
+    manual: list[dict] = field(default_factory=list)
+    """hand-graded answers waiting for the teacher: grade_id, answer (the student's text),
+    max_points"""
+    isolated: bool = True
+    """whether the kernel ran in the sandbox"""
+
+    @property
+    def pending(self) -> list[str]:
+        """Grade ids still to be graded by hand."""
+        return [m["grade_id"] for m in self.manual]
 
     @property
     def total(self) -> float:
@@ -166,7 +178,12 @@ def _grade(job: Job) -> Result:
             )
         scores = {gid: 0.0 for gid in pack.points}
         if status == "graded":
-            scores.update({g: s for g, s in course.scores().items() if g in scores})
+            # Never more than a cell's points, never less than 0, whatever the gradebook says.
+            auto = {
+                g: s for g, s in course.scores().items() if g in scores and g not in pack.manual
+            }
+            scores.update({g: min(max(float(s), 0.0), pack.points[g]) for g, s in auto.items()})
+        manual = manual_answers(checked.nb, pack)
 
         html = ""
         if course.autograded.exists() and status == "graded":
@@ -176,8 +193,37 @@ def _grade(job: Job) -> Result:
         if not html:
             html = fallback_feedback(pack.notebook, findings, pack.points, scores)
     return Result(
-        job.student, job.filename, scores, dict(pack.points), findings, html, status, log=log
+        job.student,
+        job.filename,
+        scores,
+        dict(pack.points),
+        findings,
+        html,
+        status,
+        log=log,
+        manual=manual,
+        isolated=getattr(run, "isolated", True),
     )
+
+
+_ANSWER_LIMIT = 4000
+"""Characters of a hand-graded answer the report quotes (the rest is cut, and says so)."""
+
+
+def manual_answers(nb, pack: AssignmentPack) -> list[dict]:
+    """The student's text in each hand-graded cell, for the teacher's report."""
+    texts = {}
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in pack.manual:
+            texts[gid] = cell.source
+    answers = []
+    for gid in pack.manual:
+        text = texts.get(gid, "")
+        if len(text) > _ANSWER_LIMIT:
+            text = text[:_ANSWER_LIMIT] + f"\n[… respuesta recortada: {len(text)} caracteres]"
+        answers.append({"grade_id": gid, "answer": text, "max_points": pack.points[gid]})
+    return answers
 
 
 def _feedback(course: GradingCourse, env: dict[str, str]) -> tuple[str, str]:
