@@ -18,7 +18,7 @@ def sol():
     return solution_namespace(
         NOTEBOOK,
         ["preprocess", "formulas", "shapes-by-hand", "model", "confusion", "binary", "lenet"],
-        preamble="import numpy as np\nimport keras",
+        preamble="import numpy as np\nimport keras\nfrom cnn_course.fmt import number, percent",
     )
 
 

@@ -243,6 +243,42 @@ def kernel_crash(d: Demo) -> bytes:
     return _nb_bytes(_insert_after(d.student_nb(), "preprocess", crash))
 
 
+def late_kernel_crash(d: Demo) -> bytes:
+    crash = nbformat.v4.new_code_cell(
+        "# Liberar memoria a mano (¡puntero nulo!)\nimport ctypes\n\nctypes.string_at(0)"
+    )
+    return _nb_bytes(_insert_after(d.student_nb(), "test-model", crash))
+
+
+def lowered_profile(d: Demo) -> bytes:
+    return _training_cell(
+        d,
+        "# Con el perfil de CI el umbral es más bajo.",
+        "import os",
+        "",
+        'os.environ["CNN_COURSE_PROFILE"] = "ci"',
+        "history = None",
+    )
+
+
+def own_test_data(d: Demo) -> bytes:
+    # Test data the untrained model gets right: every label is the class it predicts.
+    return _training_cell(
+        d,
+        "import os",
+        "import tempfile",
+        "",
+        "carpeta = tempfile.mkdtemp()",
+        "os.makedirs(f'{carpeta}/mnist')",
+        "x = np.zeros((100, 28, 28), dtype=np.uint8)",
+        "clase = int(np.argmax(model.predict(preprocess(x[:1]), verbose=0)))",
+        "y = np.full(100, clase, dtype=np.uint8)",
+        "np.savez(f'{carpeta}/mnist/mnist.npz', x_train=x, y_train=y, x_test=x, y_test=y)",
+        'os.environ["CNN_COURSE_DATA"] = carpeta',
+        "history = None",
+    )
+
+
 ALL = ("*",)
 CASES = [
     Case("01_perfecto", "todas las respuestas correctas", perfect),
@@ -314,6 +350,25 @@ CASES = [
         kernel_crash,
         zero=ALL,
         findings=("crash",),
+    ),
+    Case(
+        "14_kernel_muerto_tarde",
+        "el kernel cae después de test-model: lo registrado antes conserva sus puntos",
+        late_kernel_crash,
+        zero=("test-accuracy", "test-confusion", "test-binary", "test-lenet"),
+        findings=("crash",),
+    ),
+    Case(
+        "15_perfil_ci",
+        "no entrena y cambia CNN_COURSE_PROFILE a ci para bajar el umbral",
+        lowered_profile,
+        untrained=True,
+    ),
+    Case(
+        "16_datos_propios",
+        "no entrena y apunta CNN_COURSE_DATA a un test fabricado que su modelo acierta",
+        own_test_data,
+        untrained=True,
     ),
 ]
 

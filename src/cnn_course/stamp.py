@@ -150,7 +150,7 @@ class StampColab(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        session = sessions.by_assignment(info["assignment"]).key
+        known = info["assignment"] in sessions.assignments()
         slug = self.repository.removeprefix("https://github.com/").rstrip("/")
         folder = self.release_path or COURSE.release.relative_to(COURSE.root).as_posix()
         path = f"{folder}/{info['assignment']}/{info['notebook']}.ipynb"
@@ -159,7 +159,10 @@ class StampColab(NbGraderPreprocessor):
         new = nbformat.v4
         cells = {
             "colab-badge": new.new_markdown_cell(BADGE.format(slug=slug, ref=self.ref, path=path)),
-            "runtime-story": new.new_markdown_cell(runtime_story(session)),
+            # A course that is not in the registry (a test course) gets no runtime story.
+            "runtime-story": new.new_markdown_cell(
+                runtime_story(sessions.by_assignment(info["assignment"]).key) if known else ""
+            ),
             "colab-setup": new.new_code_cell(SETUP_CELL.format(repo=self.repository, ref=self.ref)),
             "hand-in": new.new_markdown_cell(HAND_IN.format(notebook=info["notebook"])),
         }
@@ -167,5 +170,7 @@ class StampColab(NbGraderPreprocessor):
             cell.metadata[STAMP_KEY] = {"stamp": name}
             cell["id"] = name
         first = [cells["colab-badge"], cells["runtime-story"], cells["colab-setup"]]
+        if not known:
+            first.remove(cells["runtime-story"])
         nb.cells = [*first, *nb.cells, cells["hand-in"]]
         return nb, resources

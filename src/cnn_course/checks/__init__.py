@@ -67,6 +67,14 @@ def hidden(session: str) -> ModuleType:
     return importlib.import_module(registry.get(session).checks_module)
 
 
+def record(grade_id: str, **objects) -> None:
+    """Hidden grade cells of sessions graded out of the kernel: record what the student
+    produced for the grader (see :mod:`cnn_course.record`); nothing is judged here."""
+    from cnn_course.record import record as _record
+
+    _record(grade_id, **objects)
+
+
 def __getattr__(name: str) -> ModuleType:
     """``checks.<package>``: a session's checks package, found through the registry."""
     from cnn_course import sessions
@@ -76,4 +84,4 @@ def __getattr__(name: str) -> ModuleType:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["hidden"]
+__all__ = ["hidden", "record"]

@@ -22,13 +22,19 @@ from pathlib import Path
 
 from cnn_course import runtime, sessions
 from cnn_course.course import COURSE, CourseDirectory
-from cnn_course.grade import report
+from cnn_course.grade import report, report_html
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.collect import Roster, collect, fingerprint
 from cnn_course.grade.findings import Finding
-from cnn_course.grade.worker import AssignmentPack, Job, Result, grade_submission, ungraded
+from cnn_course.grade.worker import (
+    GRADING_PROFILE,
+    AssignmentPack,
+    Job,
+    Result,
+    grade_submission,
+    ungraded,
+)
 
-GRADING_PROFILE = "grading"
 # Address space of nbgrader and of each kernel; a TensorFlow kernel maps about 3 GiB.
 DEFAULT_MEMORY_MB = 8192
 # Environment passed to every kernel (besides the profile): data mirror, quiet TensorFlow.
@@ -164,7 +170,14 @@ def export_gradebook(db: Path, csv_path: Path) -> None:
 
 def _clean_outputs(out: Path) -> None:
     """Remove the outputs of an earlier run (only files this module writes)."""
-    for name in ("grades.csv", "informe.md", "results.json", "gradebook.db", "nbgrader_grades.csv"):
+    for name in (
+        "grades.csv",
+        "informe.md",
+        "informe.html",
+        "results.json",
+        "gradebook.db",
+        "nbgrader_grades.csv",
+    ):
         (out / name).unlink(missing_ok=True)
     shutil.rmtree(out / "feedback", ignore_errors=True)
     shutil.rmtree(out / "logs", ignore_errors=True)
@@ -234,6 +247,7 @@ def write_class_report(
 ) -> None:
     """The teacher's report beside grades.csv."""
     report.write_report(out / "informe.md", assignment, results, seconds, workers)
+    report_html.write_html_report(out / "informe.html", assignment, results, seconds, workers)
 
 
 def _absent(student: str, pack: AssignmentPack) -> Result:

@@ -75,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
     where = "a Dask cluster" if args.scheduler else f"{graded.workers} workers"
     print(
         f"\n{len(graded.results)} submissions, {flagged} flagged, graded in "
-        f"{graded.seconds:.0f} s on {where}. Wrote {graded.out}/: grades.csv, informe.md, "
+        f"{graded.seconds:.0f} s on {where}. Wrote {graded.out}/: grades.csv, informe.html, informe.md, "
         "feedback/, logs/, gradebook.db, nbgrader_grades.csv"
     )
     return 0

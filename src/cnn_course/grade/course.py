@@ -14,11 +14,15 @@ from cnn_course.course import CourseDirectory
 TEMPLATES = Path(__file__).parent / "templates"
 
 # Feedback: nbgrader's pipeline with the hidden tests and the tracebacks that quote
-# them taken out (nbgrader issue #917), and the grader's findings attached.
+# them taken out (nbgrader issue #917), every output turned into text and cut to a
+# number of bytes (the page shows nothing of the submission as HTML), and the
+# grader's findings attached.
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "cnn_course.grade.preprocessors.TrimTracebacks",
+    "cnn_course.grade.preprocessors.EscapeOutputs",
+    "cnn_course.grade.preprocessors.LimitOutputBytes",
     "cnn_course.grade.preprocessors.AttachFindings",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
@@ -86,7 +90,13 @@ class GradingCourse:
             f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}",
             # A student may type the hidden-test markers in an answer: strip, never fail.
             "c.ClearHiddenTests.enforce_metadata = False",
+            # Autograde cuts outputs in bytes too (nbgrader's LimitOutput counts lines),
+            # after SaveAutoGrades: the graded notebook stays small, the grades unchanged.
+            "c.Autograde.autograde_preprocessors.append("
+            "'cnn_course.grade.preprocessors.LimitOutputBytes')",
             "c.HTMLExporter.template_name = 'feedback_es'",
+            # Second guard behind EscapeOutputs: nbconvert's own sanitizer, no JS outputs.
+            "c.HTMLExporter.sanitize_html = True",
             f"c.HTMLExporter.extra_template_basedirs = [{str(TEMPLATES)!r}]",
             f"c.AttachFindings.path = {str(self.findings_file)!r}",
         ]
@@ -96,6 +106,19 @@ class GradingCourse:
         self.findings_file.write_text(
             json.dumps({"findings": messages}, ensure_ascii=False), encoding="utf-8"
         )
+
+    def set_scores(self, scores: dict[str, float]) -> None:
+        """Put the judged points into this course's gradebook (what the feedback shows)."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url) as gb:
+            for gid, score in scores.items():
+                try:
+                    grade = gb.find_grade(gid, self.notebook, self.assignment, self.student)
+                except Exception:  # a cell nbgrader did not grade: nothing to show
+                    continue
+                grade.auto_score = score
+            gb.db.commit()
 
     def scores(self) -> dict[str, float]:
         """Points of each grade cell as the gradebook holds them ({} if nbgrader saved none)."""

@@ -1,4 +1,7 @@
-"""What the grader writes: grades.csv, the teacher's report, the table on screen and plain feedback."""
+"""What the grader writes: grades.csv, the teacher's report, the table on screen and plain feedback.
+
+The HTML class report (``informe.html``) is in :mod:`cnn_course.grade.report_html`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,25 @@ from pathlib import Path
 
 from cnn_course.grade.findings import Finding
 from cnn_course.messages import msg
+
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
+"""Content-Security-Policy of every page the grader writes: no script at all."""
+_CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+# Markdown punctuation that could start markup (links, emphasis, code, tables).
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()|~!#"})
+_MD_LIMIT = 1000
+"""Characters of one value the Markdown report quotes."""
+
+
+def md_text(value: object, limit: int = _MD_LIMIT) -> str:
+    """``value`` as inert Markdown text on one line: no HTML, no link, no emphasis."""
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = text[:limit] + " " + msg("grade.report.truncated", shown=limit, size=len(text))
+    return html.escape(text.translate(_MD_SPECIAL), quote=False)
 
 
 def problems(findings: list[Finding]) -> str:
@@ -80,12 +102,20 @@ def table(results: list, grade_ids: list[str]) -> str:
 
 
 def write_report(path: Path, assignment: str, results: list, seconds: float, workers: int) -> None:
-    """The teacher's report (Markdown): a summary, then every flagged submission with its reasons."""
+    """The teacher's report (Markdown): a summary, then every flagged submission with its reasons.
+
+    Every value from a submission (names, file names, messages quoting code) goes
+    through :func:`md_text`: Markdown viewers render raw HTML. The HTML report
+    (:func:`cnn_course.grade.report_html.write_html_report`) has the charts.
+    """
     graded = [r for r in results if r.status == "graded"]
     max_score = max((r.max_total for r in results), default=0.0)
     flagged = [r for r in results if r.findings]
     mean = sum(r.total for r in results) / len(results) if results else 0.0
-    out = [f"# {msg('grade.report.title', assignment=assignment)}", ""]
+    out = [f"# {md_text(msg('grade.report.title', assignment=assignment))}", ""]
+    unisolated = [r for r in results if not getattr(r, "isolated", True)]
+    if unisolated:
+        out += [f"**{md_text(msg('grade.report.not_isolated', count=len(unisolated)))}**", ""]
     out.append(
         msg(
             "grade.report.summary",
@@ -107,23 +137,37 @@ def write_report(path: Path, assignment: str, results: list, seconds: float, wor
         "|---|---|---|",
     ]
     out += [
-        f"| {r.student} | {fmt(r.total)} / {fmt(r.max_total)} | {problems(r.findings) or '—'} |"
+        f"| {md_text(r.student)} | {fmt(r.total)} / {fmt(r.max_total)} "
+        f"| {md_text(problems(r.findings)) or '—'} |"
         for r in results
     ]
     out += ["", f"## {msg('grade.report.flagged')}", ""]
     if not flagged:
         out.append(msg("grade.report.none"))
     for r in flagged:
-        out.append(f"### {r.student} ({fmt(r.total)} / {fmt(r.max_total)}): `{r.filename}`")
+        out.append(
+            f"### {md_text(r.student)} ({fmt(r.total)} / {fmt(r.max_total)}): {md_text(r.filename)}"
+        )
         out.append("")
         for f in r.findings:
-            mark = " *(reparado)*" if f.repaired else ""
-            out.append(f"- {f.message()}{mark}")
+            mark = f" *({msg('grade.report.repaired')})*" if f.repaired else ""
+            out.append(f"- {md_text(f.message())}{mark}")
+        out.append("")
+    pending = [(r, m) for r in results for m in getattr(r, "manual", [])]
+    if pending:
+        out += [f"## {msg('grade.report.manual')}", ""]
+        for r, m in pending:
+            points = msg("grade.report.manual_points", points=float(m.get("max_points", 0)))
+            out.append(
+                f"- {md_text(r.student)}, {md_text(m.get('grade_id', ''))} ({points}): "
+                f"{md_text(m.get('answer', '')) or msg('grade.report.empty_answer')}"
+            )
         out.append("")
     out += [f"## {msg('grade.report.clean')}", ""]
     clean = [r for r in results if not r.findings]
     out.append(
-        ", ".join(f"{r.student} ({fmt(r.total)})" for r in clean) or msg("grade.report.none")
+        ", ".join(f"{md_text(r.student)} ({fmt(r.total)})" for r in clean)
+        or msg("grade.report.none")
     )
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
@@ -144,7 +188,7 @@ def fallback_feedback(
     total = sum(scores.get(g, 0.0) for g in points)
     title = html.escape(msg("grade.feedback.title", notebook=notebook))
     return (
-        '<!DOCTYPE html>\n<html lang="es"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="es"><head><meta charset="utf-8">{_CSP_META}'
         f"<title>{title}</title></head><body>"
         f"<h1>{title}</h1><p>{html.escape(msg('grade.feedback.not_graded'))}</p>"
         f"<h2>{html.escape(msg('grade.feedback.findings'))}</h2><ul>{items}</ul>"

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import nbformat
 
+from cnn_course.grade import judging as judging_mod
 from cnn_course.grade.course import GradingCourse
 from cnn_course.grade.findings import Finding, position
 from cnn_course.grade.preflight import preflight
+from cnn_course.grade.preprocessors.limitoutputbytes import cut_findings
 from cnn_course.grade.report import fallback_feedback
 from cnn_course.grade.sandbox import run_nbgrader
 from cnn_course.messages import msg
@@ -29,6 +31,8 @@ from cnn_course.messages import msg
 # Seconds for nbgrader's own start, the kernel's start and writing results,
 # on top of the cells' time.
 _OVERHEAD_S = 120
+GRADING_PROFILE = "grading"
+"""The profile every submission is judged under (never the kernel's environment)."""
 # Exceptions that mean a cell ran out of memory.
 _MEMORY_ERRORS = {"MemoryError", "ResourceExhaustedError"}
 
@@ -155,10 +159,12 @@ def _grade(job: Job) -> Result:
     with tempfile.TemporaryDirectory(prefix="cnn-course-grade-") as tmp:
         course = GradingCourse(Path(tmp), pack.assignment, pack.notebook, _student_dir(job.student))
         course.create(pack.gradebook, checked.nb, job.timeout)
+        judging = judging_mod.prepare(pack.assignment, course.root)
+        env = {**job.env, **(judging.kernel_env if judging else {})}
         run = run_nbgrader(
             ["autograde", pack.assignment, f"--student={course.student}", "--force"],
             course.root,
-            job.env,
+            env,
             limit_s,
             job.memory_mb,
         )
@@ -173,11 +179,18 @@ def _grade(job: Job) -> Result:
             findings.append(Finding("crash", detail={"reason": reason}))
             status = "failed"
         if course.autograded.exists():
-            findings += execution_findings(
-                nbformat.read(course.autograded, as_version=4), job.timeout, job.memory_mb
-            )
+            autograded = nbformat.read(course.autograded, as_version=4)
+            findings += execution_findings(autograded, job.timeout, job.memory_mb)
+            findings += cut_findings(autograded)
         scores = {gid: 0.0 for gid in pack.points}
-        if status == "graded":
+        if judging is not None:
+            # Points come from the judge alone; records made before a crash keep their credit.
+            judged, reasons = _judge(judging, pack)
+            scores.update(judged)
+            findings += reasons
+            if course.autograded.exists():
+                course.set_scores(scores)
+        elif status == "graded":
             # Never more than a cell's points, never less than 0, whatever the gradebook says.
             auto = {
                 g: s for g, s in course.scores().items() if g in scores and g not in pack.manual
@@ -204,6 +217,23 @@ def _grade(job: Job) -> Result:
         manual=manual,
         isolated=getattr(run, "isolated", True),
     )
+
+
+def _judge(judging, pack: AssignmentPack) -> tuple[dict[str, float], list[Finding]]:
+    """Points of each judged cell (capped to its maximum) and a finding per cell that lost them."""
+    try:
+        verdicts = judging_mod.verdicts(judging, GRADING_PROFILE)
+    except RuntimeError as exc:
+        return {}, [Finding("judge_failed", detail={"reason": str(exc)[-300:]})]
+    scores, findings = {}, []
+    for gid, verdict in verdicts.items():
+        if gid not in pack.points or gid in pack.manual:
+            continue
+        fraction = min(max(float(verdict.get("fraction", 0.0)), 0.0), 1.0)
+        scores[gid] = fraction * pack.points[gid]
+        if verdict.get("reason"):
+            findings.append(Finding("judged", gid, {"reason": str(verdict["reason"])[:600]}))
+    return scores, findings
 
 
 _ANSWER_LIMIT = 4000

@@ -74,6 +74,10 @@ TEMPLATES: dict[str, str] = {
     "grade.unknown_student": (
         "El archivo {file} no corresponde a ningún estudiante de la lista; se corrige como «{cell}»."
     ),
+    "grade.output_cut": (
+        "La salida de la celda «{cell}» era demasiado grande ({size:,} bytes) y se ha recortado "
+        "a {kept:,} bytes en el cuaderno corregido y en la devolución."
+    ),
     # ------------------------------------------------------------ short labels (grades.csv)
     "grade.label.not_a_notebook": "no es un cuaderno",
     "grade.label.invalid_nbformat": "formato reparado",
@@ -95,6 +99,7 @@ TEMPLATES: dict[str, str] = {
     "grade.label.no_submission": "sin entrega",
     "grade.label.extra_submission": "varias entregas",
     "grade.label.unknown_student": "estudiante desconocido",
+    "grade.label.output_cut": "salida recortada ({cell})",
     # ------------------------------------------------------------ reasons and fragments
     "grade.how.source": "su código coincide exactamente con la versión publicada",
     "grade.how.id": "conserva el identificador de celda de la versión publicada",
@@ -124,4 +129,42 @@ TEMPLATES: dict[str, str] = {
     "grade.feedback.title": "Corrección de {notebook}",
     "grade.feedback.findings": "Incidencias encontradas en tu entrega",
     "grade.feedback.not_graded": "Tu entrega no se ha podido corregir automáticamente.",
+    # ------------------------------------------------------------ outputs in the feedback
+    "grade.output.cut": "… salida recortada: {kept:,} bytes de {size:,}",
+    "grade.output.dropped": (
+        "… {count} salidas más omitidas ({size:,} bytes): el cuaderno superaba el límite de salida"
+    ),
+    "grade.output.image_dropped": (
+        "[imagen {mime} omitida: {size:,} bytes, más que el límite de {limit:,}]"
+    ),
+    "grade.output.as_text": "[{mime}, mostrado como texto]",
+    "grade.output.widget": "[widget interactivo: no se muestra en la corrección]",
+    "grade.output.binary": "[{mime}: contenido binario de {size:,} bytes, no se muestra]",
+    "grade.output.bad_image": "[imagen {mime} no válida: no se muestra]",
+    "grade.output.unknown": "[salida de tipo «{kind}», mostrada como texto]",
+    # ------------------------------------------------------------ HTML class report
+    "grade.report.not_isolated": (
+        "Atención: {count} entregas se corrigieron SIN aislamiento: su código se ejecutó con "
+        "los permisos y el acceso a red de quien lanzó la corrección."
+    ),
+    "grade.report.histogram": "Distribución de notas",
+    "grade.report.histogram_alt": "Histograma: número de estudiantes por intervalo de nota",
+    "grade.report.per_question": "Media por apartado",
+    "grade.report.question": "Apartado",
+    "grade.report.mean": "Media",
+    "grade.report.max": "Máximo",
+    "grade.report.file": "Archivo",
+    "grade.report.status": "Estado",
+    "grade.report.feedback": "Devolución",
+    "grade.report.feedback_link": "ver devolución",
+    "grade.report.repaired": "reparado",
+    "grade.report.manual": "Pendiente de corrección manual",
+    "grade.report.manual_points": "{points:g} puntos",
+    "grade.report.empty_answer": "(respuesta vacía)",
+    "grade.report.truncated": "… (recortado: se muestran {shown:,} de {size:,} caracteres)",
+    # ------------------------------------------------------------ out-of-kernel judging
+    "grade.judged": "«{cell}» no suma puntos: {reason}",
+    "grade.label.judged": "{cell}: sin puntos",
+    "grade.judge_failed": "El corrector no pudo juzgar lo registrado: {reason}",
+    "grade.label.judge_failed": "fallo del corrector",
 }

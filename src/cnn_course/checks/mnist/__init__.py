@@ -127,9 +127,9 @@ def check_formulas(conv_output_size, conv_params) -> None:
     toolkit.expect_cases("conv_params", conv_params, SLIDES_PARAMS_CASES)
 
 
-def hidden_formulas(conv_output_size, conv_params) -> None:
-    """Hidden: a random grid against Keras, strides that do not divide included."""
-    rng = np.random.default_rng(7)
+def formula_cases(rng) -> tuple[list, list]:
+    """Hidden cases: a random grid of (N, F, P, S) and (F, M, K) with Keras' answers,
+    strides that do not divide included (the slides' 2.33 case among them)."""
     sizes = []
     for _ in range(12):
         f = int(rng.integers(1, 6))
@@ -138,11 +138,21 @@ def hidden_formulas(conv_output_size, conv_params) -> None:
         s = int(rng.integers(1, 5))
         sizes.append(((n, f, p, s), keras_output_size(n, f, s, p)))
     sizes.append(((7, 3, 0, 3), keras_output_size(7, 3, 3, 0)))  # the slides' 2.33 case
-    toolkit.expect_cases("conv_output_size", conv_output_size, sizes, hint=_stride_hint)
     params = [
         ((f, m, k), keras_conv_params(f, m, k)) for f, m, k in rng.integers(1, 9, (6, 3)).tolist()
     ]
+    return sizes, params
+
+
+def expect_formulas(conv_output_size, conv_params, sizes, params) -> None:
+    """Every case of both formulas, with the stride hint for a wrong size."""
+    toolkit.expect_cases("conv_output_size", conv_output_size, sizes, hint=_stride_hint)
     toolkit.expect_cases("conv_params", conv_params, params)
+
+
+def hidden_formulas(conv_output_size, conv_params, rng=None) -> None:
+    """Hidden: a random grid against Keras (the grader draws a fresh generator)."""
+    expect_formulas(conv_output_size, conv_params, *formula_cases(rng or np.random.default_rng(7)))
 
 
 # ---------------------------------------------------------------- shapes by hand
@@ -183,14 +193,15 @@ def _held_out(budget) -> tuple[np.ndarray, np.ndarray]:
 
 # Check functions return None: nbgrader reads a number left as a grade cell's
 # result as partial credit.
-def check_accuracy(model) -> None:
-    """Public: accuracy on the held-out test set, measured here, against the profile's threshold."""
-    budget = runtime.budget(SESSION)
+def check_accuracy(model, profile: str | None = None) -> None:
+    """Accuracy on the held-out test set, measured here, against ``profile``'s threshold
+    (default: the detected profile; the grader names its own)."""
+    budget = runtime.budget(SESSION, profile)
     toolkit.expect_accuracy(model, *_held_out(budget), budget)
 
 
 def hidden_accuracy(model) -> None:
-    """Hidden: the same, with this module's own data and a trusted copy of the model."""
+    """Hidden (in-kernel): the same, with this module's own data and a trusted copy."""
     check_accuracy(model)
 
 
@@ -238,11 +249,21 @@ def check_confusion(confusion_matrix) -> None:
     )
 
 
-def hidden_confusion(confusion_matrix) -> None:
+def confusion_case(rng) -> tuple[np.ndarray, np.ndarray]:
+    """Random labels of 10 classes, of a random length."""
+    size = int(rng.integers(300, 700))
+    return rng.integers(0, 10, size), rng.integers(0, 10, size)
+
+
+def hidden_confusion(confusion_matrix, rng=None) -> None:
     """Hidden: random labels, 10 classes."""
-    rng = np.random.default_rng(11)
-    y_true, y_pred = rng.integers(0, 10, 500), rng.integers(0, 10, 500)
+    y_true, y_pred = confusion_case(rng or np.random.default_rng(11))
     got = toolkit.call_student(confusion_matrix, "confusion_matrix", y_true, y_pred, 10)
+    expect_confusion(got, y_true, y_pred)
+
+
+def expect_confusion(got, y_true, y_pred) -> None:
+    """The student's matrix against the reference for these labels."""
     toolkit.expect_close(
         "confusion_matrix",
         got,

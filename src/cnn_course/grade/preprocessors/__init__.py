@@ -2,7 +2,8 @@
 
 Pre-flight (before nbgrader sees a submission; order set by
 :attr:`cnn_course.grade.preflight.Preflight.preprocessors`) and feedback (after
-autograde; wired into GenerateFeedback by :mod:`cnn_course.grade.worker`).
+autograde; wired into GenerateFeedback by :mod:`cnn_course.grade.course`, which also
+adds :class:`LimitOutputBytes` to the autograde pipeline).
 """
 
 from cnn_course.grade.preprocessors.attachfindings import AttachFindings
@@ -11,7 +12,9 @@ from cnn_course.grade.preprocessors.checkassignment import CheckAssignment
 from cnn_course.grade.preprocessors.deduplicatecells import DeduplicateCells
 from cnn_course.grade.preprocessors.detecteditedcells import DetectEditedCells
 from cnn_course.grade.preprocessors.detectreordered import DetectReordered
+from cnn_course.grade.preprocessors.escapeoutputs import EscapeOutputs
 from cnn_course.grade.preprocessors.flagsuspiciouscode import FlagSuspiciousCode
+from cnn_course.grade.preprocessors.limitoutputbytes import LimitOutputBytes, cut_findings
 from cnn_course.grade.preprocessors.reattachmetadata import ReattachMetadata
 from cnn_course.grade.preprocessors.resetlockflags import ResetLockFlags
 from cnn_course.grade.preprocessors.restoredeletedcells import RestoreDeletedCells
@@ -24,11 +27,14 @@ __all__ = [
     "DeduplicateCells",
     "DetectEditedCells",
     "DetectReordered",
+    "EscapeOutputs",
     "FlagSuspiciousCode",
+    "LimitOutputBytes",
     "PreflightPreprocessor",
     "ReattachMetadata",
     "ResetLockFlags",
     "RestoreDeletedCells",
     "StripColabMetadata",
     "TrimTracebacks",
+    "cut_findings",
 ]

@@ -1,0 +1,169 @@
+"""Reading a submission's records on the grader's side, trusting none of them.
+
+A record is a folder written by :func:`cnn_course.record.record` in the student's
+kernel. Everything in it may be forged, truncated or huge: every read is bounded,
+arrays load without pickle, and models load with Keras' safe mode from built-in
+Keras classes only. Any problem is a :class:`RecordError` with a Spanish reason,
+which costs that one cell.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest record file read (a VGG16 in Keras format is about 530 MB: not recorded here)."""
+MAX_JSON_BYTES = 8 * 1024 * 1024
+
+
+class RecordError(Exception):
+    """A missing, malformed, oversized or refused record; ``str()`` is the Spanish reason."""
+
+
+def _bounded(path: Path, limit: int = MAX_FILE_BYTES) -> Path:
+    if not path.is_file() or path.is_symlink():
+        raise RecordError(f"falta el archivo «{path.name}» en lo registrado por el cuaderno")
+    size = path.stat().st_size
+    if size > limit:
+        raise RecordError(f"«{path.name}» ocupa {size} bytes (máximo {limit})")
+    return path
+
+
+def _keras_modules(config) -> Iterator[str]:
+    """Every ``module`` named in a Keras config, at any depth."""
+    if isinstance(config, dict):
+        if isinstance(config.get("module"), str):
+            yield config["module"]
+        for value in config.values():
+            yield from _keras_modules(value)
+    elif isinstance(config, list):
+        for value in config:
+            yield from _keras_modules(value)
+
+
+@dataclass
+class Records:
+    """The record of one grade cell."""
+
+    folder: Path
+    data: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path, grade_id: str) -> Records:
+        folder = Path(root) / grade_id
+        path = folder / "record.json"
+        if not path.is_file():
+            raise RecordError(
+                "la celda no registró nada: no se ejecutó, o falló antes (mira su salida)"
+            )
+        try:
+            data = json.loads(_bounded(path, MAX_JSON_BYTES).read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise RecordError(f"registro ilegible ({type(exc).__name__})") from None
+        if not isinstance(data, dict):
+            raise RecordError("registro con un formato inesperado")
+        return cls(folder, data)
+
+    # ---------------------------------------------------------------- values
+    def _decode(self, value):
+        import numpy as np
+
+        if isinstance(value, dict):
+            if "$npy" in value:
+                name = Path(str(value["$npy"])).name
+                try:
+                    return np.load(_bounded(self.folder / name), allow_pickle=False)
+                except (ValueError, OSError) as exc:
+                    raise RecordError(f"array ilegible «{name}» ({exc})") from None
+            if "$error" in value:
+                raise RecordError(f"no se pudo guardar: {value['$error']}")
+            if "$type" in value:
+                return _Unrecorded(str(value["$type"]))
+            raise RecordError("valor registrado con un formato inesperado")
+        if isinstance(value, list):
+            return [self._decode(v) for v in value]
+        return value
+
+    def value(self, name: str):
+        """A plain value the cell recorded (lists stand for tuples)."""
+        values = self.data.get("values", {})
+        if not isinstance(values, dict) or name not in values:
+            raise RecordError(f"la celda no registró «{name}»")
+        return self._decode(values[name])
+
+    def result(self, index: int):
+        """The student's result of the grader's call ``index``; re-raises what it raised."""
+        calls = self.data.get("calls", [])
+        if not isinstance(calls, list) or index >= len(calls) or not isinstance(calls[index], dict):
+            raise RecordError("faltan resultados de las funciones en lo registrado")
+        call = calls[index]
+        if not call.get("ok"):
+            error = str(call.get("error", "error desconocido"))[:500]
+            if error.startswith("NotImplementedError"):
+                raise NotImplementedError(error)
+            raise StudentError(error)
+        return self._decode(call.get("value"))
+
+    # ---------------------------------------------------------------- models
+    def model(self, name: str):
+        """A Keras model the cell recorded, loaded in safe mode from built-in classes only."""
+        entry = self.data.get("values", {}).get(name)
+        if isinstance(entry, dict) and "$error" in entry:
+            raise RecordError(f"no se pudo guardar «{name}»: {entry['$error']}")
+        if not isinstance(entry, dict) or "$keras" not in entry:
+            raise RecordError(f"la celda no registró el modelo «{name}»")
+        path = _bounded(self.folder / Path(str(entry["$keras"])).name)
+        try:
+            with zipfile.ZipFile(path) as archive:
+                config = json.loads(archive.read("config.json"))
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise RecordError(
+                f"el modelo «{name}» no es un archivo .keras válido ({exc})"
+            ) from None
+        foreign = sorted({m for m in _keras_modules(config) if not m.startswith("keras")})
+        if foreign:
+            raise RecordError(
+                f"el modelo «{name}» usa clases que no son de Keras ({', '.join(foreign)}): "
+                "solo se corrigen modelos hechos con capas de Keras"
+            )
+        import keras
+
+        try:
+            return keras.saving.load_model(path, safe_mode=True)
+        except Exception as exc:  # Keras refuses Lambda layers and unknown classes here
+            raise RecordError(
+                f"el modelo «{name}» no se puede cargar con seguridad ({exc})"
+            ) from None
+
+
+class StudentError(Exception):
+    """What the student's function raised in the kernel, replayed in the grader."""
+
+
+@dataclass(frozen=True)
+class _Unrecorded:
+    """A value of a type the recorder does not keep (a string stands in for it)."""
+
+    type_name: str
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+class Replay:
+    """Stands for a student's function in a check: returns the recorded results in order."""
+
+    def __init__(self, records: Records, indices) -> None:
+        self._records = records
+        self._indices = iter(indices)
+
+    def __call__(self, *args, **kwargs):
+        try:
+            index = next(self._indices)
+        except StopIteration:
+            raise RecordError("la comprobación pidió más resultados de los registrados") from None
+        return self._records.result(index)

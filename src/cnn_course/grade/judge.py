@@ -1,0 +1,59 @@
+"""Judge one submission's records in a clean process: the only source of its points.
+
+``python -m cnn_course.grade.judge SPEC.json`` runs after the student's kernel has
+exited. It imports none of the student's code: it reads the records the hidden cells
+wrote (:mod:`cnn_course.record`), regenerates the inputs the grader drew for this
+submission from the seed in the spec, and runs each cell's judge of the session's
+``grading`` module with the grader's own data and profile. It writes, per grade cell,
+the fraction of the cell's points earned (0 or 1) and, when 0, the Spanish reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+from cnn_course import sessions
+
+
+def grading_module(session: str):
+    """The session's out-of-kernel grading module, or None if the session has none yet."""
+    name = f"{sessions.get(session).checks_module}.grading"
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+def judge(session: str, records: Path, seed: int, profile: str) -> dict[str, dict]:
+    """``{grade_id: {"fraction": 0.0 | 1.0, "reason": str | None}}`` for every judged cell."""
+    from cnn_course.checks.toolkit import CheckError
+    from cnn_course.checks.toolkit.grading import plans
+    from cnn_course.checks.toolkit.records import RecordError, Records
+
+    module = grading_module(session)
+    drawn = plans(module.CELLS, seed)
+    verdicts = {}
+    for gid, cell in module.CELLS.items():
+        try:
+            cell.judge(Records.load(records, gid), drawn[gid], profile)
+            verdicts[gid] = {"fraction": 1.0, "reason": None}
+        except (CheckError, RecordError) as exc:
+            verdicts[gid] = {"fraction": 0.0, "reason": str(exc)}
+        except Exception as exc:  # anything else in a record costs that cell, with the cause
+            reason = f"no se pudo corregir lo registrado ({type(exc).__name__}: {exc})"
+            verdicts[gid] = {"fraction": 0.0, "reason": reason[:600]}
+    return verdicts
+
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    verdicts = judge(spec["session"], Path(spec["records"]), int(spec["seed"]), spec["profile"])
+    Path(spec["out"]).write_text(json.dumps(verdicts, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,116 @@
+"""What a hidden grade cell does in the student's kernel: record, never judge.
+
+``record(grade_id, **objects)`` writes what the student produced into the folder named
+by ``$CNN_COURSE_RECORDS`` (the grading sandbox's scratch folder): Keras models in
+Keras' own format, plain values as JSON or ``.npy``, and the results of the student's
+functions on the inputs the grader generated for this submission
+(``$CNN_COURSE_INPUTS/<grade_id>.json``: a list of calls whose arguments are values,
+``.npy`` files or earlier results). A grader process that imports none of the
+student's code judges the records after the kernel has exited
+(:mod:`cnn_course.grade.judge`). Outside grading (no ``$CNN_COURSE_RECORDS``) this
+does nothing: the public checks give the feedback.
+
+This module is deliberately small and trusts nothing it reads: whatever a student
+does to it can only spoil the student's own records.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+RECORDS_ENV = "CNN_COURSE_RECORDS"
+INPUTS_ENV = "CNN_COURSE_INPUTS"
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+
+
+def _encode(value, folder: Path, stem: str):
+    """JSON for plain values; ``{"$npy": file}`` for arrays; ``{"$type": name}`` otherwise."""
+    import numpy as np
+
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, folder, f"{stem}-{i}") for i, v in enumerate(value)]
+    if isinstance(value, np.ndarray) or hasattr(value, "__array__"):
+        array = np.asarray(value)
+        if array.dtype == object:
+            return {"$type": "object array"}
+        np.save(folder / f"{stem}.npy", array, allow_pickle=False)
+        return {"$npy": f"{stem}.npy"}
+    return {"$type": type(value).__name__}
+
+
+def _decode_input(spec, folder: Path, results: list):
+    import numpy as np
+
+    if isinstance(spec, dict) and "$npy" in spec:
+        return np.load(folder / spec["$npy"], allow_pickle=False)
+    if isinstance(spec, dict) and "$result" in spec:
+        return results[int(spec["$result"])]
+    if isinstance(spec, list):
+        return [_decode_input(s, folder, results) for s in spec]
+    return spec
+
+
+def _is_model(value) -> bool:
+    try:
+        import keras
+    except ImportError:  # pragma: no cover - keras is a dependency
+        return False
+    return isinstance(value, keras.Model)
+
+
+def record(grade_id: str, **objects) -> None:
+    """Record ``objects`` for ``grade_id``: models, values, and calls of the functions among them."""
+    root = os.environ.get(RECORDS_ENV)
+    if not root or not _NAME.match(grade_id):
+        return
+    folder = Path(root) / grade_id
+    folder.mkdir(parents=True, exist_ok=True)
+    values, functions = {}, {}
+    for name, value in objects.items():
+        if not _NAME.match(name):
+            continue
+        if _is_model(value):
+            try:
+                value.save(folder / f"{name}.keras")
+                values[name] = {"$keras": f"{name}.keras"}
+            except Exception as exc:  # an unbuilt model, a layer Keras cannot save...
+                values[name] = {"$error": f"{type(exc).__name__}: {exc}"[:500]}
+        elif callable(value):
+            functions[name] = value
+        else:
+            values[name] = _encode(value, folder, name)
+    calls = _run_calls(grade_id, functions, folder)
+    (folder / "record.json").write_text(
+        json.dumps({"values": values, "calls": calls}), encoding="utf-8"
+    )
+
+
+def _run_calls(grade_id: str, functions: dict, folder: Path) -> list:
+    """Call the student's functions on the grader's inputs for this cell, in order."""
+    inputs = Path(os.environ.get(INPUTS_ENV, "")) / f"{grade_id}.json"
+    if not functions or not inputs.is_file():
+        return []
+    plan = json.loads(inputs.read_text(encoding="utf-8"))
+    results, out = [], []
+    for i, call in enumerate(plan.get("calls", [])):
+        fn = functions.get(call.get("fn"))
+        try:
+            if fn is None:
+                raise NameError(f"no se ha registrado la función «{call.get('fn')}»")
+            args = _decode_input(call.get("args", []), inputs.parent / grade_id, results)
+            result = fn(*args)
+            results.append(result)
+            out.append({"ok": True, "value": _encode(result, folder, f"call-{i}")})
+        except Exception as exc:  # the student's code may raise anything
+            results.append(None)
+            out.append({"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]})
+    return out
