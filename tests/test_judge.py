@@ -165,3 +165,30 @@ def test_seeds_draw_different_cases():
     assert not np.array_equal(
         a["test-confusion"].arrays["y_true"], b["test-confusion"].arrays["y_true"][:1]
     )
+
+
+def test_blocks_on_keras_inputs_and_returned_models_are_recorded(tmp_path, monkeypatch):
+    """A function applied to a grader-made keras.Input is kept as a model; returned models too."""
+    from cnn_course.checks.toolkit.grading import Plan
+    from cnn_course.checks.toolkit.records import Records, Replay
+
+    plan = Plan()
+    plan.call("block", {"$input": [8, 8, 3]}, 4)
+    plan.call("build", [16, 16, 1], 3)
+    write_inputs({"test-x": plan}, tmp_path / "inputs")
+    monkeypatch.setenv(RECORDS_ENV, str(tmp_path / "records"))
+    monkeypatch.setenv(INPUTS_ENV, str(tmp_path / "inputs"))
+
+    def block(x, filters):
+        return keras.layers.Conv2D(filters, 3, padding="same")(x)
+
+    def build(shape, classes):
+        return keras.Sequential(
+            [keras.Input(tuple(shape)), keras.layers.Flatten(), keras.layers.Dense(classes)]
+        )
+
+    record("test-x", block=block, build=build)
+    records = Records.load(tmp_path / "records", "test-x")
+    as_model, built = Replay(records, [0])(), Replay(records, [1])()
+    assert as_model.output.shape == (None, 8, 8, 4) and as_model.count_params() == 3 * 3 * 3 * 4 + 4
+    assert built(np.zeros((2, 16, 16, 1))).shape == (2, 3)

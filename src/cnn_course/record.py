@@ -27,9 +27,16 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 
 
 def _encode(value, folder: Path, stem: str):
-    """JSON for plain values; ``{"$npy": file}`` for arrays; ``{"$type": name}`` otherwise."""
+    """JSON for plain values; ``{"$npy": file}`` for arrays, ``{"$keras": file}`` for models,
+    ``{"$type": name}`` otherwise."""
     import numpy as np
 
+    if _is_model(value):
+        try:
+            value.save(folder / f"{stem}.keras")
+            return {"$keras": f"{stem}.keras"}
+        except Exception as exc:  # an unbuilt model, a layer Keras cannot save...
+            return {"$error": f"{type(exc).__name__}: {exc}"[:500]}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float)):
@@ -47,15 +54,23 @@ def _encode(value, folder: Path, stem: str):
     return {"$type": type(value).__name__}
 
 
-def _decode_input(spec, folder: Path, results: list):
+def _decode_input(spec, folder: Path, results: list, inputs: list):
+    """An argument of a call: a value, an array file, an earlier result, or a Keras input
+    (``{"$input": shape}``, collected in ``inputs`` so a tensor result becomes a model)."""
     import numpy as np
 
+    if isinstance(spec, dict) and "$input" in spec:
+        import keras
+
+        tensor = keras.Input(shape=tuple(spec["$input"]))
+        inputs.append(tensor)
+        return tensor
     if isinstance(spec, dict) and "$npy" in spec:
         return np.load(folder / spec["$npy"], allow_pickle=False)
     if isinstance(spec, dict) and "$result" in spec:
         return results[int(spec["$result"])]
     if isinstance(spec, list):
-        return [_decode_input(s, folder, results) for s in spec]
+        return [_decode_input(s, folder, results, inputs) for s in spec]
     return spec
 
 
@@ -65,6 +80,10 @@ def _is_model(value) -> bool:
     except ImportError:  # pragma: no cover - keras is a dependency
         return False
     return isinstance(value, keras.Model)
+
+
+def _is_tensor(value) -> bool:
+    return type(value).__name__ == "KerasTensor"
 
 
 def record(grade_id: str, **objects) -> None:
@@ -78,13 +97,7 @@ def record(grade_id: str, **objects) -> None:
     for name, value in objects.items():
         if not _NAME.match(name):
             continue
-        if _is_model(value):
-            try:
-                value.save(folder / f"{name}.keras")
-                values[name] = {"$keras": f"{name}.keras"}
-            except Exception as exc:  # an unbuilt model, a layer Keras cannot save...
-                values[name] = {"$error": f"{type(exc).__name__}: {exc}"[:500]}
-        elif callable(value):
+        if callable(value) and not _is_model(value):
             functions[name] = value
         else:
             values[name] = _encode(value, folder, name)
@@ -106,8 +119,14 @@ def _run_calls(grade_id: str, functions: dict, folder: Path) -> list:
         try:
             if fn is None:
                 raise NameError(f"no se ha registrado la función «{call.get('fn')}»")
-            args = _decode_input(call.get("args", []), inputs.parent / grade_id, results)
+            created: list = []
+            args = _decode_input(call.get("args", []), inputs.parent / grade_id, results, created)
             result = fn(*args)
+            # A block applied to Keras inputs returns a tensor: keep it as a model.
+            if created and _is_tensor(result):
+                import keras
+
+                result = keras.Model(created if len(created) > 1 else created[0], result)
             results.append(result)
             out.append({"ok": True, "value": _encode(result, folder, f"call-{i}")})
         except Exception as exc:  # the student's code may raise anything

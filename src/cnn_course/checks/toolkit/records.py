@@ -79,6 +79,8 @@ class Records:
                     return np.load(_bounded(self.folder / name), allow_pickle=False)
                 except (ValueError, OSError) as exc:
                     raise RecordError(f"array ilegible «{name}» ({exc})") from None
+            if "$keras" in value:
+                return self._load_model(str(value["$keras"]))
             if "$error" in value:
                 raise RecordError(f"no se pudo guardar: {value['$error']}")
             if "$type" in value:
@@ -116,7 +118,11 @@ class Records:
             raise RecordError(f"no se pudo guardar «{name}»: {entry['$error']}")
         if not isinstance(entry, dict) or "$keras" not in entry:
             raise RecordError(f"la celda no registró el modelo «{name}»")
-        path = _bounded(self.folder / Path(str(entry["$keras"])).name)
+        return self._load_model(str(entry["$keras"]), name)
+
+    def _load_model(self, file: str, name: str = ""):
+        name = name or Path(file).stem
+        path = _bounded(self.folder / Path(file).name)
         try:
             with zipfile.ZipFile(path) as archive:
                 config = json.loads(archive.read("config.json"))
