@@ -183,19 +183,21 @@ def _grade(job: Job) -> Result:
             findings += execution_findings(autograded, job.timeout, job.memory_mb)
             findings += cut_findings(autograded)
         scores = {gid: 0.0 for gid in pack.points}
+        judged: dict[str, float] = {}
         if judging is not None:
-            # Points come from the judge alone; records made before a crash keep their credit.
+            # Judged cells: points from the judge alone; records made before a crash count.
             judged, reasons = _judge(judging, pack)
-            scores.update(judged)
             findings += reasons
-            if course.autograded.exists():
-                course.set_scores(scores)
-        elif status == "graded":
-            # Never more than a cell's points, never less than 0, whatever the gradebook says.
+        if status == "graded":
+            # Cells still checked in the kernel (sessions not yet judged outside it): never
+            # more than a cell's points, never less than 0, whatever the gradebook says.
             auto = {
                 g: s for g, s in course.scores().items() if g in scores and g not in pack.manual
             }
             scores.update({g: min(max(float(s), 0.0), pack.points[g]) for g, s in auto.items()})
+        scores.update(judged)
+        if judged and course.autograded.exists():
+            course.set_scores(scores)
         manual = manual_answers(checked.nb, pack)
 
         html = ""
