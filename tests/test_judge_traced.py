@@ -3,66 +3,78 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 
+import nbformat
 import pytest
 
-from cnn_course.checks.convolucion import grading as conv_grading
 from cnn_course.checks.toolkit.grading import plans, write_inputs
 from cnn_course.checks.toolkit.tracing import record_names, solution_namespace
+from cnn_course.course import COURSE
 from cnn_course.grade.judge import judge
 from cnn_course.record import INPUTS_ENV, RECORDS_ENV, record
 
 SEED = 777
+SESSIONS = [("convolucion", "01_convolucion"), ("arquitecturas", "05_arquitecturas")]
+
+
+def _grading(session: str):
+    return importlib.import_module(f"cnn_course.checks.{session}.grading")
 
 
 @pytest.fixture
 def box(tmp_path, monkeypatch):
-    records = tmp_path / "records"
-    write_inputs(plans(conv_grading.CELLS, SEED), tmp_path / "inputs")
-    monkeypatch.setenv(RECORDS_ENV, str(records))
-    monkeypatch.setenv(INPUTS_ENV, str(tmp_path / "inputs"))
-    return records
+    """Records and inputs folders named in the environment, as the grader does."""
+
+    def make(session: str):
+        write_inputs(plans(_grading(session).CELLS, SEED), tmp_path / "inputs")
+        monkeypatch.setenv(RECORDS_ENV, str(tmp_path / "records"))
+        monkeypatch.setenv(INPUTS_ENV, str(tmp_path / "inputs"))
+        return tmp_path / "records"
+
+    return make
 
 
-def _record_all(namespace: dict) -> None:
-    for gid, traces in conv_grading.HIDDEN.items():
+def _record_all(session: str, namespace: dict) -> None:
+    for gid, traces in _grading(session).HIDDEN.items():
         record(gid, **{n: namespace.get(n) for n in record_names(traces)})
 
 
-def test_the_solution_earns_every_cell(box):
-    """Recorded from the solution's own functions and answers, every cell is judged right."""
-    import nbformat
-
-    from cnn_course.course import COURSE
-
-    namespace = dict(solution_namespace("01_convolucion"))
-    nb = nbformat.read(COURSE.source_notebook("01_convolucion"), as_version=4)
-    for cell in nb.cells:  # the notebook as a student runs it, up to each answer
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and not meta.get("grade"):
+@pytest.mark.notebook
+@pytest.mark.parametrize(("session", "assignment"), SESSIONS)
+def test_the_solution_earns_every_cell(session, assignment, box, monkeypatch, real_data_env):
+    """Recorded from the solution notebook run as a student runs it, every cell is right."""
+    monkeypatch.setenv("CNN_COURSE_PROFILE", "grading")
+    records = box(session)
+    namespace = dict(solution_namespace(assignment))
+    nb = nbformat.read(COURSE.source_notebook(assignment), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade"):
             with contextlib.suppress(Exception):
                 exec(cell.source, namespace)
-    _record_all(namespace)
-    verdicts = judge("convolucion", box, SEED, "grading")
+    _record_all(session, namespace)
+    verdicts = judge(session, records, SEED, "grading")
     assert {g: v["reason"] for g, v in verdicts.items() if v["fraction"] != 1.0} == {}
 
 
-def test_stubs_earn_nothing_and_say_why(box):
+@pytest.mark.parametrize(("session", "assignment"), SESSIONS)
+def test_stubs_earn_nothing_and_say_why(session, assignment, box):
+    records = box(session)
+
     def stub(*args, **kwargs):
         raise NotImplementedError()
 
-    names = [n for traces in conv_grading.HIDDEN.values() for n in record_names(traces)]
-    _record_all(dict.fromkeys(names, stub))
-    verdicts = judge("convolucion", box, SEED, "grading")
+    names = [n for traces in _grading(session).HIDDEN.values() for n in record_names(traces)]
+    _record_all(session, dict.fromkeys(names, stub))
+    verdicts = judge(session, records, SEED, "grading")
     assert all(v["fraction"] == 0.0 for v in verdicts.values())
-    assert "Aún no has completado" in verdicts["test-conv2d"]["reason"]
 
 
 def test_a_right_answer_to_other_cases_is_wrong(box):
-    """Answers computed on the public example (not the grader's cases) earn nothing."""
-    namespace = dict(solution_namespace("01_convolucion"))
-    public = namespace["conv2d_single"]
+    """Answers computed on another input than the grader's earn nothing."""
+    records = box("convolucion")
+    public = solution_namespace("01_convolucion")["conv2d_single"]
     record(
         "test-conv2d-single", conv2d_single=lambda image, kernel, *a: public(image[:4, :4], kernel)
     )
-    assert judge("convolucion", box, SEED, "grading")["test-conv2d-single"]["fraction"] == 0.0
+    assert judge("convolucion", records, SEED, "grading")["test-conv2d-single"]["fraction"] == 0.0

@@ -67,6 +67,10 @@ def _decode_input(spec, folder: Path, results: list, inputs: list):
         return tensor
     if isinstance(spec, dict) and "$npy" in spec:
         return np.load(folder / spec["$npy"], allow_pickle=False)
+    if isinstance(spec, dict) and "$keras" in spec:
+        import keras
+
+        return keras.saving.load_model(folder / spec["$keras"])
     if isinstance(spec, dict) and "$result" in spec:
         return results[int(spec["$result"])]
     if isinstance(spec, list):
@@ -120,8 +124,13 @@ def _run_calls(grade_id: str, functions: dict, folder: Path) -> list:
             if fn is None:
                 raise NameError(f"no se ha registrado la función «{call.get('fn')}»")
             created: list = []
-            args = _decode_input(call.get("args", []), inputs.parent / grade_id, results, created)
-            result = fn(*args)
+            folder_in = inputs.parent / grade_id
+            args = _decode_input(call.get("args", []), folder_in, results, created)
+            kwargs = {
+                str(k): _decode_input(v, folder_in, results, created)
+                for k, v in dict(call.get("kwargs", {})).items()
+            }
+            result = fn(*args, **kwargs)
             # A block applied to Keras inputs returns a tensor: keep it as a model.
             if created and _is_tensor(result):
                 import keras

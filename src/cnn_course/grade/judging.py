@@ -75,6 +75,7 @@ def verdicts(judging: Judging, profile: str) -> dict[str, dict]:
         )
         env = {k: v for k, v in os.environ.items() if k not in (RECORDS_ENV, INPUTS_ENV)}
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        env["CNN_COURSE_PROFILE"] = profile  # checks that read the profile read the grader's
         try:
             proc = subprocess.run(
                 [sys.executable, "-m", "cnn_course.grade.judge", str(spec)],

@@ -26,17 +26,23 @@ class Plan:
     calls: list[dict] = field(default_factory=list)
     """``{"fn": name, "args": [...]}``; an arg is a value, ``{"$npy": name}`` or ``{"$result": i}``"""
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    models: dict = field(default_factory=dict)
+    """Keras models passed to the student's functions (saved in Keras format for the kernel)"""
     extra: dict = field(default_factory=dict)
     """what the judge needs besides (never written for the kernel)"""
 
-    def call(self, fn: str, *args) -> int:
+    def call(self, fn: str, *args, **kwargs) -> int:
         """Add a call; returns its index (for :class:`~.records.Replay` and ``$result``)."""
-        self.calls.append({"fn": fn, "args": list(args)})
+        self.calls.append({"fn": fn, "args": list(args), "kwargs": kwargs})
         return len(self.calls) - 1
 
     def array(self, name: str, value) -> dict:
         self.arrays[name] = np.asarray(value)
         return {"$npy": f"{name}.npy"}
+
+    def model(self, name: str, value) -> dict:
+        self.models[name] = value
+        return {"$keras": f"{name}.keras"}
 
 
 @dataclass(frozen=True)
@@ -65,4 +71,6 @@ def write_inputs(plans_by_cell: dict[str, Plan], folder: Path) -> None:
         (folder / gid).mkdir(exist_ok=True)
         for name, array in plan.arrays.items():
             np.save(folder / gid / f"{name}.npy", array, allow_pickle=False)
+        for name, model in plan.models.items():
+            model.save(folder / gid / f"{name}.keras")
         (folder / f"{gid}.json").write_text(json.dumps({"calls": plan.calls}), encoding="utf-8")

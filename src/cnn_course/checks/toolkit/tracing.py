@@ -11,6 +11,7 @@ recorded answers in order. The check, its cases and its messages stay as they ar
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 from dataclasses import dataclass
@@ -39,6 +40,13 @@ def solution_namespace(assignment: str) -> dict:
     )
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and not meta.get("grade"):
+            # Every import the notebook makes, wherever it makes it (not the rest of the cell).
+            with contextlib.suppress(SyntaxError):
+                tree = ast.parse(cell.source)
+                imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+                with contextlib.suppress(Exception):
+                    exec(compile(ast.Module(imports, []), assignment, "exec"), namespace)
         if cell.cell_type == "code" and meta.get("solution") and "def " in cell.source:
             code = compile(cell.source, f"{assignment}:{meta.get('grade_id')}", "exec")
             # A cell may go on to use the notebook's data after its definitions: the
@@ -50,6 +58,11 @@ def solution_namespace(assignment: str) -> dict:
 
 def _spec(value, plan: Plan, name: str):
     """A call argument as the kernel will receive it."""
+    results = plan.extra.setdefault("result_ids", {})
+    if id(value) in results:  # what an earlier traced call returned
+        return {"$result": results[id(value)]}
+    if type(value).__name__ in ("Sequential", "Functional") or _is_model(value):
+        return plan.model(f"{name}-{len(plan.models)}", value)
     if type(value).__name__ == "KerasTensor":
         return {"$input": [int(d) for d in value.shape[1:]]}
     if isinstance(value, np.ndarray):
@@ -61,15 +74,28 @@ def _spec(value, plan: Plan, name: str):
     return value
 
 
+def _is_model(value) -> bool:
+    import keras
+
+    return isinstance(value, keras.Model)
+
+
 class _Tracer:
     """The solution's function, writing each call into the plan."""
 
     def __init__(self, name: str, fn, plan: Plan) -> None:
         self.name, self.fn, self.plan = name, fn, plan
 
-    def __call__(self, *args):
-        self.plan.call(self.name, *[_spec(a, self.plan, self.name) for a in args])
-        return self.fn(*args)
+    def __call__(self, *args, **kwargs):
+        index = self.plan.call(
+            self.name,
+            *[_spec(a, self.plan, self.name) for a in args],
+            **{k: _spec(v, self.plan, self.name) for k, v in kwargs.items()},
+        )
+        result = self.fn(*args, **kwargs)
+        self.plan.extra.setdefault("result_ids", {})[id(result)] = index
+        self.plan.extra.setdefault("keep", []).append(result)  # ids stay unique while tracing
+        return result
 
 
 @dataclass(frozen=True)
