@@ -140,10 +140,12 @@ def _questions(results: list) -> list[str]:
             f'<td><div class="barbox"><div class="bar" style="width:{pct:.0f}%"></div></div></td>'
             "</tr>"
         )
-    return [
-        f"<h2>{esc(msg('grade.report.per_question'))}</h2>",
-        f"<table>{head}{''.join(rows)}</table>",
-    ]
+    return _section("grade.report.per_question", head, rows)
+
+
+def _section(title_key: str, head: str, rows: list[str]) -> list[str]:
+    """A titled table: its header row and its rows (already escaped)."""
+    return [f"<h2>{esc(msg(title_key))}</h2>", f"<table>{head}{''.join(rows)}</table>"]
 
 
 def _grades(results: list) -> list[str]:
@@ -158,10 +160,7 @@ def _grades(results: list) -> list[str]:
             f'<td><a href="{feedback_href(r.student)}">{esc(msg("grade.report.feedback_link"))}</a>'
             "</td></tr>"
         )
-    return [
-        f"<h2>{esc(msg('grade.report.grades'))}</h2>",
-        f"<table><tr>{head}</tr>{''.join(rows)}</table>",
-    ]
+    return _section("grade.report.grades", f"<tr>{head}</tr>", rows)
 
 
 def _flagged(results: list) -> list[str]:
