@@ -14,7 +14,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[tf,grading,test]"
 	touch $@
 
+# System tools: bubblewrap sandboxes each graded kernel, chromium renders pages in tests.
+# Installed only when missing (apt, as root or through sudo); elsewhere, said and skipped.
 setup: $(BIN)/.installed  ## create .venv with the package, TensorFlow, nbgrader and test tools
+	@if ! command -v bwrap >/dev/null || ! command -v chromium >/dev/null; then \
+	  if command -v apt-get >/dev/null; then \
+	    sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	    $$sudo apt-get update -q && $$sudo apt-get install -y -q bubblewrap chromium; \
+	  else \
+	    echo "setup: install bubblewrap and chromium with this system's package manager" >&2; \
+	  fi; \
+	fi
 
 demo: setup  ## the pack's main job: verify data, regenerate the student notebooks, grade the demo class
 	$(BIN)/cnn-course data verify

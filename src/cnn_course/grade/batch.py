@@ -22,7 +22,7 @@ from pathlib import Path
 
 from cnn_course import runtime, sessions
 from cnn_course.course import COURSE, CourseDirectory
-from cnn_course.grade import report, report_html
+from cnn_course.grade import isolation, report, report_html
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.collect import Roster, collect, fingerprint
 from cnn_course.grade.findings import Finding
@@ -90,10 +90,18 @@ def make_jobs(
     ]
 
 
+def _quiet_workers() -> None:
+    """The batch already said, once, whether kernels run isolated: workers do not repeat it."""
+    warnings.filterwarnings("ignore", category=isolation.IsolationWarning)
+
+
 def run_local(jobs: list[Job], workers: int) -> Iterator[Result]:
     """Grade in a pool of ``workers`` processes; results in completion order."""
     # spawn: a fresh interpreter per worker, no inherited threads or open gradebooks.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_quiet_workers
+    )
+    with pool:
         futures = {pool.submit(grade_submission, job): job for job in jobs}
         for future in as_completed(futures):
             yield _result_of(future, futures[future])
@@ -210,6 +218,9 @@ def grade_class(
     pack = build_pack(assignment, out / ".cache", course)
     jobs = make_jobs(found, pack, timeout, workers, limit_s, memory_mb)
 
+    # Without bubblewrap the grader says so once here, not once per worker process.
+    if not isolation.isolation_available():
+        isolation.warn_unisolated()
     runner = run_dask(jobs, scheduler) if scheduler else run_local(jobs, workers)
     results = []
     bar = _progress(len(jobs), progress)

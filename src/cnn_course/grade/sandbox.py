@@ -7,6 +7,12 @@ gets one wall-clock limit and is killed as a tree when it passes it. The memory
 limit is an ``RLIMIT_AS`` set before nbgrader starts, so the kernel inherits it:
 a cell that allocates beyond it gets a ``MemoryError`` and the rest of the
 notebook still runs.
+
+Where the machine allows it, the whole run is also isolated
+(:mod:`cnn_course.grade.isolation`): it sees only its own course, the course's
+read-only public files and a private scratch folder, with no network and a clean
+environment. Where it does not, the run goes on unisolated, a warning says so once,
+and :attr:`Outcome.isolated` is false.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnn_course.grade import isolation
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -29,6 +37,8 @@ class Outcome:
     output: str
     timed_out: bool
     seconds: float
+    isolated: bool = False
+    """whether nbgrader and the kernel ran in the sandbox"""
 
 
 def _kill_tree(pid: int) -> None:
@@ -47,17 +57,37 @@ def _kill_tree(pid: int) -> None:
 
 
 def run_nbgrader(
-    args: list[str], root: Path, env: dict[str, str], limit_s: float, memory_mb: int = 0
+    args: list[str],
+    root: Path,
+    env: dict[str, str],
+    limit_s: float,
+    memory_mb: int = 0,
+    isolate: bool | None = None,
 ) -> Outcome:
-    """Run ``nbgrader ARGS`` (:meth:`CourseDirectory.nbgrader`) within ``limit_s`` seconds."""
-    spec = {"args": list(args), "root": str(root), "env": env, "memory_mb": memory_mb}
+    """Run ``nbgrader ARGS`` (:meth:`CourseDirectory.nbgrader`) within ``limit_s`` seconds,
+    in the sandbox when ``isolate`` (default: whenever :func:`isolation_available`)."""
+    if isolate is None:
+        isolate = isolation.isolation_available()
+        if not isolate:
+            isolation.warn_unisolated()
+    spec = {
+        "args": list(args),
+        "root": str(Path(root).absolute()),
+        "env": env,
+        "memory_mb": memory_mb,
+    }
+    command = [sys.executable, "-m", "cnn_course.grade.sandbox", json.dumps(spec)]
+    if isolate:
+        command = isolation.bwrap_command(command, root, env)
     start = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cnn_course.grade.sandbox", json.dumps(spec)],
+        command,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        env=isolation.BWRAP_ENV if isolate else None,
     )
     try:
         out, _ = proc.communicate(timeout=limit_s)
@@ -66,7 +96,11 @@ def run_nbgrader(
         _kill_tree(proc.pid)
         out, _ = proc.communicate()
         timed_out = True
-    return Outcome(proc.returncode, out or "", timed_out, time.monotonic() - start)
+    # The grader's next steps (scores, feedback) read this course outside the sandbox.
+    removed = isolation.scrub(Path(root))
+    if removed:
+        out = (out or "") + "\n[sandbox] removed from the course: " + ", ".join(removed) + "\n"
+    return Outcome(proc.returncode, out or "", timed_out, time.monotonic() - start, isolate)
 
 
 def _limit_memory(memory_mb: int) -> None:

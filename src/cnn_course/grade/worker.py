@@ -217,7 +217,7 @@ def _grade(job: Job) -> Result:
         status,
         log=log,
         manual=manual,
-        isolated=getattr(run, "isolated", True),
+        isolated=run.isolated,
     )
 
 
@@ -259,17 +259,16 @@ def manual_answers(nb, pack: AssignmentPack) -> list[dict]:
 
 
 def _feedback(course: GradingCourse, env: dict[str, str]) -> tuple[str, str]:
-    """nbgrader generate_feedback in the course; (HTML, log). Runs no student code: no sandbox."""
-    try:
-        course.directory.nbgrader(
-            "generate_feedback",
-            course.assignment,
-            f"--student={course.student}",
-            "--force",
-            env=env,
-        )
-    except RuntimeError as exc:
-        return "", f"\n--- generate_feedback ---\n{exc}"
+    """nbgrader generate_feedback in the course; (HTML, log). It runs no student code, but it
+    reads a folder the kernel could write, so it runs in the sandbox too."""
+    run = run_nbgrader(
+        ["generate_feedback", course.assignment, f"--student={course.student}", "--force"],
+        course.root,
+        env,
+        _OVERHEAD_S,
+    )
+    if run.returncode != 0 or run.timed_out:
+        return "", f"\n--- generate_feedback ---\n{run.output[-4000:]}"
     if not course.feedback.exists():
         return "", "\n--- generate_feedback wrote no file ---"
     return course.feedback.read_text(encoding="utf-8"), ""
