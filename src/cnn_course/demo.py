@@ -280,97 +280,110 @@ def own_test_data(d: Demo) -> bytes:
 
 
 ALL = ("*",)
-CASES = [
-    Case("01_perfecto", "todas las respuestas correctas", perfect),
-    Case("02_en_blanco", "el cuaderno publicado, sin tocar", blank, zero=ALL),
-    Case(
+# student, what it shows, how it is built, cells that score 0, findings, untrained
+_TABLE = (
+    ("01_perfecto", "todas las respuestas correctas", perfect, (), (), False),
+    ("02_en_blanco", "el cuaderno publicado, sin tocar", blank, ALL, (), False),
+    (
         "03_parcial",
         "división real en conv_output_size y matriz de confusión traspuesta",
         partly_wrong,
-        zero=("test-formulas", "test-shapes-by-hand", "test-confusion"),
+        ("test-formulas", "test-shapes-by-hand", "test-confusion"),
+        (),
+        False,
     ),
-    Case(
+    (
         "04_test_editado",
         "modelo con Dense(64) y su test reescrito como print",
         edited_test,
-        zero=("test-model",),
-        findings=("edited_test_cell",),
+        ("test-model",),
+        ("edited_test_cell",),
+        False,
     ),
-    Case("05_test_borrado", "celda test-lenet borrada", deleted_test, findings=("deleted_cell",)),
-    Case(
+    ("05_test_borrado", "celda test-lenet borrada", deleted_test, (), ("deleted_cell",), False),
+    (
         "06_respuesta_duplicada",
         "celda de fórmulas copiada; la copia (sin sesgo) queda la última",
         duplicated_answer,
-        zero=("test-formulas", "test-shapes-by-hand", "test-lenet"),
-        findings=("duplicated_cell",),
+        ("test-formulas", "test-shapes-by-hand", "test-lenet"),
+        ("duplicated_cell",),
+        False,
     ),
-    Case(
+    (
         "07_guardado_colab",
         "guardado desde Colab: sin bloqueos, metadatos de Colab, dos celdas sin metadatos de nbgrader",
         colab_save,
-        findings=("colab_metadata", "metadata_reattached", "lock_flags"),
+        (),
+        ("colab_metadata", "metadata_reattached", "lock_flags"),
+        False,
     ),
-    Case(
+    (
         "08_bucle_infinito",
         "bucle sin fin al final de la respuesta de la matriz de confusión",
         endless_loop,
-        findings=("timeout",),
+        (),
+        ("timeout",),
+        False,
     ),
-    Case(
+    (
         "09_json_corrupto",
         "archivo cortado a la mitad",
         corrupt_json,
-        zero=ALL,
-        findings=("not_a_notebook",),
+        ALL,
+        ("not_a_notebook",),
+        False,
     ),
-    Case(
+    (
         "10_otra_tarea",
         "entrega el cuaderno de otra sesión",
         wrong_assignment,
-        zero=ALL,
-        findings=("wrong_assignment",),
+        ALL,
+        ("wrong_assignment",),
+        False,
     ),
-    Case(
+    (
         "11_parchea_checks",
         "no entrena y sustituye las comprobaciones de exactitud",
         monkeypatch_checks,
-        findings=("suspicious_code",),
-        untrained=True,
+        (),
+        ("suspicious_code",),
+        True,
     ),
-    Case(
+    (
         "12_exactitud_falsa",
         "no entrena y escribe la exactitud a mano",
         fake_accuracy,
-        findings=("suspicious_code",),
-        untrained=True,
+        (),
+        ("suspicious_code",),
+        True,
     ),
-    Case(
-        "13_kernel_muerto",
-        "una celda hace caer el kernel",
-        kernel_crash,
-        zero=ALL,
-        findings=("crash",),
-    ),
-    Case(
+    ("13_kernel_muerto", "una celda hace caer el kernel", kernel_crash, ALL, ("crash",), False),
+    (
         "14_kernel_muerto_tarde",
         "el kernel cae después de test-model: lo registrado antes conserva sus puntos",
         late_kernel_crash,
-        zero=("test-accuracy", "test-confusion", "test-binary", "test-lenet"),
-        findings=("crash",),
+        ("test-accuracy", "test-confusion", "test-binary", "test-lenet"),
+        ("crash",),
+        False,
     ),
-    Case(
+    (
         "15_perfil_ci",
         "no entrena y cambia CNN_COURSE_PROFILE a ci para bajar el umbral",
         lowered_profile,
-        untrained=True,
+        (),
+        (),
+        True,
     ),
-    Case(
+    (
         "16_datos_propios",
         "no entrena y apunta CNN_COURSE_DATA a un test fabricado que su modelo acierta",
         own_test_data,
-        untrained=True,
+        (),
+        (),
+        True,
     ),
-]
+)
+CASES = [Case(*row) for row in _TABLE]
 
 
 def expected_scores(points: dict[str, float], threshold: float | None = None) -> dict[str, dict]:
