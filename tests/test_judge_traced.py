@@ -16,6 +16,12 @@ from cnn_course.record import INPUTS_ENV, RECORDS_ENV, record
 
 SEED = 777
 SESSIONS = [("convolucion", "01_convolucion"), ("arquitecturas", "05_arquitecturas")]
+# Running the architectures notebook takes minutes; tests/test_grade_sessions.py grades its
+# completed version through the real path in the default run.
+SOLUTION_RUNS = [
+    SESSIONS[0],
+    pytest.param(*SESSIONS[1], marks=pytest.mark.slow, id="arquitecturas-05_arquitecturas"),
+]
 
 
 def _grading(session: str):
@@ -41,7 +47,7 @@ def _record_all(session: str, namespace: dict) -> None:
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize(("session", "assignment"), SESSIONS)
+@pytest.mark.parametrize(("session", "assignment"), SOLUTION_RUNS)
 def test_the_solution_earns_every_cell(session, assignment, box, monkeypatch, real_data_env):
     """Recorded from the solution notebook run as a student runs it, every cell is right."""
     monkeypatch.setenv("CNN_COURSE_PROFILE", "grading")
