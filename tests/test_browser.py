@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 import nbformat
 import pytest
+from markup import IFRAME, IMG, PWN, SCRIPT, SVG
 from nbformat.v4 import new_code_cell, new_markdown_cell
 from test_grade_report import EVIL_FILE, EVIL_STUDENT, markup_class
 from test_grade_report import SCRIPT as REPORT_SCRIPT
@@ -30,14 +31,6 @@ from cnn_course.grade.worker import Job, grade_submission
 
 CHROMIUM = Path("/usr/bin/chromium")
 FILES = Path(__file__).with_name("files")
-PWN = (
-    "document.title='PWNED';"
-    "document.body.appendChild(Object.assign(document.createElement('p'),{id:'pwned'}))"
-)
-SCRIPT = f"<script>{PWN}</script>"
-IMG = f'<img src=x onerror="{PWN}">'
-IFRAME = "<iframe src=\"javascript:parent.document.title='PWNED'\"></iframe>"
-SVG = f'<svg xmlns="http://www.w3.org/2000/svg" onload="{PWN}"><script>{PWN}</script></svg>'
 STUDENT_CODE = f"""\
 from IPython.display import HTML, SVG, Javascript, Markdown, display
 display(HTML({SCRIPT + IMG + IFRAME!r}))

@@ -14,6 +14,7 @@ import re
 from types import SimpleNamespace
 
 import nbformat
+from markup import IFRAME, IMG, PWN, SCRIPT, SVG
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from traitlets.config import Config
 
@@ -23,15 +24,6 @@ from cnn_course.grade.findings import Finding
 from cnn_course.grade.preprocessors import EscapeOutputs, LimitOutputBytes, cut_findings
 from cnn_course.grade.preprocessors.limitoutputbytes import CUTS_KEY
 
-# What every piece of markup tries to do if it ever runs: the browser test looks for it.
-PWN = (
-    "document.title='PWNED';"
-    "document.body.appendChild(Object.assign(document.createElement('p'),{id:'pwned'}))"
-)
-SCRIPT = f"<script>{PWN}</script>"
-IMG = f'<img src=x onerror="{PWN}">'
-IFRAME = "<iframe src=\"javascript:parent.document.title='PWNED'\"></iframe>"
-SVG = f'<svg xmlns="http://www.w3.org/2000/svg" onload="{PWN}"><script>{PWN}</script></svg>'
 MARKUP = SCRIPT + IMG + IFRAME
 BIG = 5_000_000
 # A 1×1 PNG.
