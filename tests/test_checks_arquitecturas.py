@@ -469,6 +469,7 @@ def test_segmentation_recipe_matches_the_notebook(real_data_env):
     preamble = (
         "import numpy as np\n"
         "from cnn_course import data, runtime\n"
+        "from cnn_course.fmt import number, percent\n"
         "presupuesto = runtime.budget('arquitecturas', 'ci')\n"
         "(x_train, y_train), (x_test, y_test) = data.load_mnist()\n"
     )

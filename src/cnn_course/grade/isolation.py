@@ -145,6 +145,9 @@ def sandbox_env(root: Path, env: dict[str, str]) -> dict[str, str]:
         "IPYTHONDIR": str(private / ".ipython"),
         "MPLCONFIGDIR": str(private / ".config" / "matplotlib"),
         "PYTHONDONTWRITEBYTECODE": "1",
+        # The kernel imports the grader's own package (the one bound read-only), whatever
+        # the interpreter's site-packages would find first.
+        "PYTHONPATH": str(_package_root()),
     }
     passed = {k: v for k, v in env.items() if k not in _NOT_PASSED}
     mirror = data_mirror(env)
