@@ -15,7 +15,7 @@ from cnn_course.grade import command
 pytestmark = pytest.mark.notebook
 
 
-@pytest.mark.parametrize("assignment", ["01_convolucion", "05_arquitecturas"])
+@pytest.mark.parametrize("assignment", ["01_convolucion", "03_cifar10", "05_arquitecturas"])
 def test_completed_full_marks_blank_zero(assignment, real_data_env, tmp_path, capsys):
     release = nbformat.read(COURSE.release_notebook(assignment), as_version=4)
     answers = demo._answers(nbformat.read(COURSE.source_notebook(assignment), as_version=4))

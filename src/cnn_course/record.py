@@ -31,6 +31,11 @@ def _encode(value, folder: Path, stem: str):
     ``{"$type": name}`` otherwise."""
     import numpy as np
 
+    if _is_dataset(value):
+        try:
+            return {"$dataset": _encode(dataset_facts(value), folder, stem)}
+        except Exception as exc:  # a dataset that cannot be iterated, or too large
+            return {"$error": f"{type(exc).__name__}: {exc}"[:500]}
     if _is_model(value):
         try:
             value.save(folder / f"{stem}.keras")
@@ -55,7 +60,8 @@ def _encode(value, folder: Path, stem: str):
 
 
 def _decode_input(spec, folder: Path, results: list, inputs: list):
-    """An argument of a call: a value, an array file, an earlier result, or a Keras input
+    """An argument of a call: a value, an array file, the path of a file, an earlier result,
+    or a Keras input
     (``{"$input": shape}``, collected in ``inputs`` so a tensor result becomes a model)."""
     import numpy as np
 
@@ -71,6 +77,8 @@ def _decode_input(spec, folder: Path, results: list, inputs: list):
         import keras
 
         return keras.saving.load_model(folder / spec["$keras"])
+    if isinstance(spec, dict) and "$file" in spec:
+        return str(folder / Path(str(spec["$file"])).name)
     if isinstance(spec, dict) and "$result" in spec:
         return results[int(spec["$result"])]
     if isinstance(spec, list):
@@ -84,6 +92,47 @@ def _is_model(value) -> bool:
     except ImportError:  # pragma: no cover - keras is a dependency
         return False
     return isinstance(value, keras.Model)
+
+
+def _is_dataset(value) -> bool:
+    return any(c.__name__ == "DatasetV2" for c in type(value).__mro__) and hasattr(
+        value, "_as_serialized_graph"
+    )
+
+
+MAX_DATASET_ELEMENTS = 5000
+"""A recorded ``tf.data.Dataset`` keeps at most this many examples per epoch."""
+
+
+def dataset_facts(ds, epochs: int = 2) -> list:
+    """What a check needs of a ``tf.data.Dataset``, as plain data: ``[shapes, ops, epochs]``.
+
+    ``shapes``: each component's element shape (``None`` for an unknown dimension); ``ops``:
+    the dataset graph's operation names (``CacheDataset``, ``ShuffleDataset``...);
+    ``epochs``: for each of ``epochs`` full passes, ``[components, batch_sizes]`` with each
+    component concatenated over the batches.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    shapes = [list(s.shape) for s in tf.nest.flatten(ds.element_spec)]
+    graph = tf.compat.v1.GraphDef()
+    graph.ParseFromString(ds._as_serialized_graph().numpy())
+    ops = {node.op for node in graph.node}
+    for function in graph.library.function:
+        ops |= {node.op for node in function.node_def}
+    passes = []
+    for _ in range(epochs):
+        parts, sizes = [[] for _ in shapes], []
+        for element in ds:
+            flat = [np.asarray(t) for t in tf.nest.flatten(element)]
+            for part, array in zip(parts, flat, strict=True):
+                part.append(array)
+            sizes.append(len(flat[0]) if flat[0].ndim else 1)
+            if sum(sizes) > MAX_DATASET_ELEMENTS:
+                raise ValueError(f"más de {MAX_DATASET_ELEMENTS} ejemplos por época")
+        passes.append([[np.concatenate(p) if p else np.zeros(0) for p in parts], sizes])
+    return [shapes, sorted(ops), passes]
 
 
 def _is_tensor(value) -> bool:

@@ -81,6 +81,8 @@ class Records:
                     raise RecordError(f"array ilegible «{name}» ({exc})") from None
             if "$keras" in value:
                 return self._load_model(str(value["$keras"]))
+            if "$dataset" in value:
+                return RecordedDataset.of(self._decode(value["$dataset"]))
             if "$error" in value:
                 raise RecordError(f"no se pudo guardar: {value['$error']}")
             if "$type" in value:
@@ -143,6 +145,28 @@ class Records:
         except Exception as exc:  # Keras refuses Lambda layers and unknown classes here
             raise RecordError(
                 f"el modelo «{name}» no se puede cargar con seguridad ({exc})"
+            ) from None
+
+
+@dataclass(frozen=True)
+class RecordedDataset:
+    """A ``tf.data.Dataset`` the kernel produced, as :func:`cnn_course.record.dataset_facts`
+    wrote it down: element shapes, graph operations and the examples of two passes."""
+
+    shapes: tuple
+    ops: frozenset
+    epochs: tuple
+    """each pass: ``(components, batch_sizes)``"""
+
+    @classmethod
+    def of(cls, facts) -> RecordedDataset:
+        try:
+            shapes, ops, epochs = facts
+            passes = tuple((tuple(parts), [int(s) for s in sizes]) for parts, sizes in epochs)
+            return cls(tuple(tuple(s) for s in shapes), frozenset(str(o) for o in ops), passes)
+        except (TypeError, ValueError) as exc:
+            raise RecordError(
+                f"tf.data.Dataset registrado con un formato inesperado ({exc})"
             ) from None
 
 
