@@ -497,3 +497,33 @@ def test_dataset_shuffling_validation_fails(c):
     with pytest.raises(c.toolkit.CheckError) as excinfo:
         c.check_dataset(always_shuffle)
     assert _key(excinfo) == "cifar10.dataset_order"
+
+
+def test_datasets_are_judged_from_what_the_kernel_recorded(sol, tmp_path, monkeypatch):
+    """``make_dataset`` returns a tf.data.Dataset: the kernel writes down its element shapes,
+    graph operations and two passes; the grader judges that record, and a pipeline without
+    ``cache()`` loses the cell with the reason."""
+    import tensorflow as tf
+
+    from cnn_course.checks.cifar10.grading import CELLS
+    from cnn_course.checks.toolkit.grading import plans, write_inputs
+    from cnn_course.grade.judge import judge
+    from cnn_course.record import INPUTS_ENV, RECORDS_ENV, record
+
+    write_inputs(plans({"test-dataset": CELLS["test-dataset"]}, 5), tmp_path / "inputs")
+    monkeypatch.setenv(INPUTS_ENV, str(tmp_path / "inputs"))
+
+    def no_cache(x, y, batch_size, training):
+        ds = tf.data.Dataset.from_tensor_slices((x, y))
+        if training:
+            ds = ds.shuffle(len(x))
+        return ds.batch(batch_size).prefetch(1)
+
+    verdicts = {}
+    for name, make_dataset in [("right", sol["make_dataset"]), ("no_cache", no_cache)]:
+        monkeypatch.setenv(RECORDS_ENV, str(tmp_path / name))
+        record("test-dataset", make_dataset=make_dataset)
+        verdicts[name] = judge("cifar10", tmp_path / name, 5, "grading")["test-dataset"]
+    assert verdicts["right"]["fraction"] == 1.0, verdicts["right"]
+    assert verdicts["no_cache"]["fraction"] == 0.0
+    assert "cache()" in verdicts["no_cache"]["reason"]

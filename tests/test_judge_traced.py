@@ -15,12 +15,17 @@ from cnn_course.grade.judge import judge
 from cnn_course.record import INPUTS_ENV, RECORDS_ENV, record
 
 SEED = 777
-SESSIONS = [("convolucion", "01_convolucion"), ("arquitecturas", "05_arquitecturas")]
-# Running the architectures notebook takes minutes; tests/test_grade_sessions.py grades its
+SESSIONS = [
+    ("convolucion", "01_convolucion"),
+    ("cifar10", "03_cifar10"),
+    ("arquitecturas", "05_arquitecturas"),
+]
+# Running the CIFAR-10 and architectures notebooks takes minutes; tests/test_grade_sessions.py grades its
 # completed version through the real path in the default run.
 SOLUTION_RUNS = [
     SESSIONS[0],
-    pytest.param(*SESSIONS[1], marks=pytest.mark.slow, id="arquitecturas-05_arquitecturas"),
+    pytest.param(*SESSIONS[1], marks=pytest.mark.slow, id="cifar10-03_cifar10"),
+    pytest.param(*SESSIONS[2], marks=pytest.mark.slow, id="arquitecturas-05_arquitecturas"),
 ]
 
 
