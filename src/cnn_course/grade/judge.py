@@ -5,7 +5,8 @@ exited. It imports none of the student's code: it reads the records the hidden c
 wrote (:mod:`cnn_course.record`), regenerates the inputs the grader drew for this
 submission from the seed in the spec, and runs each cell's judge of the session's
 ``grading`` module with the grader's own data and profile. It writes, per grade cell,
-the fraction of the cell's points earned (0 or 1) and, when 0, the Spanish reason.
+the fraction of the cell's points earned (0 to 1; a judge returns an ``Outcome`` for
+part of them), the Spanish reason when points were lost, and what the judge measured.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ def grading_module(session: str):
 
 
 def judge(session: str, records: Path, seed: int, profile: str) -> dict[str, dict]:
-    """``{grade_id: {"fraction": 0.0 | 1.0, "reason": str | None}}`` for every judged cell."""
+    """``{grade_id: {"fraction": 0.0..1.0, "reason": str | None[, "measure": {...}]}}`` for
+    every judged cell."""
     from cnn_course.checks.toolkit import CheckError
-    from cnn_course.checks.toolkit.grading import plans
+    from cnn_course.checks.toolkit.grading import Outcome, plans
     from cnn_course.checks.toolkit.records import RecordError, Records
 
     module = grading_module(session)
@@ -38,8 +40,11 @@ def judge(session: str, records: Path, seed: int, profile: str) -> dict[str, dic
     verdicts = {}
     for gid, cell in module.CELLS.items():
         try:
-            cell.judge(Records.load(records, gid), drawn[gid], profile)
-            verdicts[gid] = {"fraction": 1.0, "reason": None}
+            outcome = cell.judge(Records.load(records, gid), drawn[gid], profile)
+            if isinstance(outcome, Outcome):  # part of the points, and what was measured
+                verdicts[gid] = outcome.verdict()
+            else:  # a judge that returns normally gives every point
+                verdicts[gid] = {"fraction": 1.0, "reason": None}
         except (CheckError, RecordError) as exc:
             verdicts[gid] = {"fraction": 0.0, "reason": str(exc)}
         except Exception as exc:  # anything else in a record costs that cell, with the cause

@@ -5,7 +5,8 @@ with ``CELLS: dict[grade_id, Cell]``. For each submission the grader draws a fre
 builds every cell's :class:`Plan` (the calls the student's functions must answer, with
 their input arrays), writes them for the kernel (:func:`write_inputs`), and after the
 kernel has exited calls each cell's ``judge(records, plan, profile)``: it returns
-normally for full marks and raises a check failure otherwise.
+normally for full marks, an :class:`Outcome` for part of them (grade bands, rules that
+each cost their own points), and raises a check failure for none.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Plan:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     """Keras models passed to the student's functions (saved in Keras format for the kernel)"""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """files passed to the student's functions by path (the kernel gets the path of its copy)"""
     extra: dict = field(default_factory=dict)
     """what the judge needs besides (never written for the kernel)"""
 
@@ -43,6 +46,29 @@ class Plan:
     def model(self, name: str, value) -> dict:
         self.models[name] = value
         return {"$keras": f"{name}.keras"}
+
+    def file(self, name: str, content: bytes) -> dict:
+        """A file the kernel receives as a path (``name``: a plain file name)."""
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise ValueError(f"A plan's file name must be a plain file name (got {name!r}).")
+        self.files[name] = bytes(content)
+        return {"$file": name}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a judge returns for part of a cell's points (returning None means all of them)."""
+
+    fraction: float
+    """share of the cell's points earned, 0 to 1"""
+    reason: str | None = None
+    """Spanish: why points were lost (None when none were)"""
+    measure: dict = field(default_factory=dict)
+    """figures the grader measured (e.g. for the leaderboard); plain JSON values"""
+
+    def verdict(self) -> dict:
+        fraction = min(max(float(self.fraction), 0.0), 1.0)
+        return {"fraction": fraction, "reason": self.reason, "measure": dict(self.measure)}
 
 
 @dataclass(frozen=True)
@@ -73,4 +99,6 @@ def write_inputs(plans_by_cell: dict[str, Plan], folder: Path) -> None:
             np.save(folder / gid / f"{name}.npy", array, allow_pickle=False)
         for name, model in plan.models.items():
             model.save(folder / gid / f"{name}.keras")
+        for name, content in plan.files.items():
+            (folder / gid / name).write_bytes(content)
         (folder / f"{gid}.json").write_text(json.dumps({"calls": plan.calls}), encoding="utf-8")
