@@ -1,0 +1,188 @@
+"""Shared helpers of the time-to-accuracy and throughput benchmarks (not a test module).
+
+Each benchmark states the machine, date, library versions, data and seeds it ran with,
+appends its rows to a CSV under ``bench/results/`` and draws a PNG there. The helpers
+here do those parts the same way for every script: :func:`stamp` (machine, date,
+versions, load), :func:`append_csv`, :class:`EpochClock` (cumulative training seconds
+with the per-epoch test measured outside them), :func:`first_reach` and
+:func:`plot_curves`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import platform
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SHARED_NOTE = "other agents' jobs shared the 2 cores during the run: seconds are upper bounds"
+
+
+def machine() -> str:
+    """A short description of this machine for the record."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.node()} {platform.machine()} {cpu}, {os.cpu_count()} cores, no GPU used"
+
+
+def versions(*extra: str) -> str:
+    """Python and the libraries that decide the speed (``extra``: more module names)."""
+    import importlib
+
+    parts = [f"Python {platform.python_version()}"]
+    for name in ("tensorflow", "keras", "numpy", *extra):
+        try:
+            parts.append(f"{name} {importlib.import_module(name).__version__}")
+        except ImportError:
+            parts.append(f"{name} absent")
+    return ", ".join(parts)
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages now (the machine is shared: record how busy)."""
+    try:
+        return "load " + "/".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "load unknown"
+
+
+def stamp(*extra: str) -> dict[str, str]:
+    """Columns every row of a run carries: date (UTC), machine, versions, sharing note."""
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "versions": versions(*extra),
+        "note": f"{SHARED_NOTE}; {load_average()} at start",
+    }
+
+
+def print_stamp(meta: dict[str, str], data: str, seeds: Sequence[int] | str) -> None:
+    """Print what the run is: date, machine, versions, data and seeds."""
+    print(f"date:     {meta['date']}")
+    print(f"machine:  {meta['machine']}")
+    print(f"versions: {meta['versions']}")
+    print(f"data:     {data}")
+    print(f"seeds:    {seeds if isinstance(seeds, str) else ' '.join(map(str, seeds))}")
+    print(f"note:     {meta['note']}", flush=True)
+
+
+def append_csv(path: Path, rows: Iterable[dict], fields: Sequence[str]) -> Path:
+    """Append ``rows`` to the CSV at ``path`` (header written when the file is new)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists() or path.stat().st_size == 0
+    with path.open("a", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(fields), extrasaction="ignore")
+        if new:
+            writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+class EpochClock:
+    """Cumulative training seconds per epoch, and a test measured after each epoch.
+
+    Start it right before building the input pipeline and calling ``fit``; pass
+    :meth:`callback` to ``fit``. At each epoch's end (with ``ticks_per_epoch`` > 1, ``fit``'s
+    epochs are that fraction of a pass and the rows count passes) the clock reads the seconds since
+    :meth:`start` minus the seconds spent in earlier tests, then runs ``test(model)``
+    (not timed) and prints one line.
+    """
+
+    def __init__(self, label: str, test: Callable[[object], float], ticks_per_epoch: int = 1):
+        self.label, self.test, self.ticks = label, test, ticks_per_epoch
+        self.rows: list[dict] = []
+        self._t0 = 0.0
+        self._excluded = 0.0
+
+    def start(self) -> None:
+        self._t0, self._excluded = time.perf_counter(), 0.0
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self._t0 - self._excluded
+
+    def callback(self):
+        import keras
+
+        clock = self
+
+        class _Tick(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                trained = clock.seconds()
+                t = time.perf_counter()
+                accuracy = float(clock.test(self.model))
+                clock._excluded += time.perf_counter() - t
+                row = {
+                    "epoch": round((epoch + 1) / clock.ticks, 3),
+                    "train_seconds": round(trained, 2),
+                    "train_accuracy": round(float((logs or {}).get("accuracy", float("nan"))), 4),
+                    "test_accuracy": round(accuracy, 4),
+                }
+                clock.rows.append(row)
+                print(
+                    f"  {clock.label:<14} epoch {row['epoch']:>4g}: test {accuracy:.4f} "
+                    f"at {trained:6.1f} s of training",
+                    flush=True,
+                )
+
+        return _Tick()
+
+
+def first_reach(rows: Sequence[dict], target: float) -> dict | None:
+    """The first row (by epoch) whose test accuracy reaches ``target``, or None."""
+    for row in sorted(rows, key=lambda r: r["epoch"]):
+        if row["test_accuracy"] >= target:
+            return row
+    return None
+
+
+def plot_curves(
+    rows: Sequence[dict],
+    path: Path,
+    title: str,
+    labels: dict[str, str],
+    target: float | None = None,
+) -> Path:
+    """Test accuracy against cumulative training seconds, one colour per recipe and one
+    line per seed; ``labels`` maps each recipe key (in drawing order) to its legend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for i, (recipe, label) in enumerate(labels.items()):
+        mine = [r for r in rows if r["recipe"] == recipe]
+        for j, seed in enumerate(sorted({r["seed"] for r in mine})):
+            curve = sorted((r for r in mine if r["seed"] == seed), key=lambda r: r["epoch"])
+            ax.plot(
+                [r["train_seconds"] for r in curve],
+                [r["test_accuracy"] for r in curve],
+                "o-",
+                ms=3,
+                color=f"C{i}",
+                alpha=0.85,
+                label=label if j == 0 else None,
+            )
+    if target is not None:
+        ax.axhline(target, color="grey", ls="--", lw=1)
+    ax.set_xlabel("segundos de entrenamiento acumulados (sin la medida en test)")
+    ax.set_ylabel("exactitud en test")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title, fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
