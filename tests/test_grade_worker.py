@@ -83,12 +83,48 @@ def test_memory_limit_turns_a_hog_into_a_memory_error(pack):
     assert [f.kind for f in result.findings] == ["memory"]
 
 
-def test_crashing_kernel_is_reported(pack):
-    """A kernel that dies costs this submission its points, and says why."""
+def test_dead_kernel_costs_one_cell_and_later_cells_run_in_a_fresh_kernel(pack):
+    """The kernel dies in a middle cell: the cells before keep their points, the cells after
+    run in a fresh kernel (which replays the earlier answers: cube calls square) and get
+    full credit; the report names the cell."""
     result = grade(pack, "submitted-kernel-crash.ipynb")
-    assert result.status == "failed" and kinds(result) == ["crash"]
-    assert result.total == 0
+    assert result.status == "graded"
+    assert result.scores == {"test-square": 1.0, "test-cube": 2.0}
+    assert [(f.kind, f.cell) for f in result.findings] == [("kernel_died", "n.º 7")]
     assert "kernel" in result.findings[0].message()
+    assert "Nota: 3.0 / 3.0" in result.feedback_html
+
+
+def test_kernel_dying_in_a_test_cell_scores_that_cell_0(pack):
+    """The test that calls a function ending the process scores 0 with the reason; it is
+    never run again, and the next test gets its points from the fresh kernel."""
+    result = grade(pack, "submitted-kernel-crash-in-test.ipynb")
+    assert result.status == "graded"
+    assert result.scores == {"test-square": 0.0, "test-cube": 2.0}
+    assert [(f.kind, f.cell) for f in result.findings] == [("kernel_died", "test-square")]
+    assert "murió" in result.feedback_html
+
+
+def test_hung_kernel_that_ignores_the_interrupt_is_replaced(pack):
+    """A cell that ignores the interrupt past the timeout: its kernel is killed, it scores
+    nothing, and the rest of the notebook runs in a fresh kernel within the time limit."""
+    result = grade(pack, "submitted-kernel-hang.ipynb", timeout=5)
+    assert result.status == "graded"
+    assert result.scores == {"test-square": 1.0, "test-cube": 2.0}
+    assert [(f.kind, f.cell) for f in result.findings] == [("kernel_hung", "n.º 7")]
+    assert result.seconds < 120
+
+
+def test_fresh_kernels_are_bounded(pack):
+    """A kernel that dies in cell after cell gets three fresh ones; after that nothing more
+    runs, and the cells not run score 0 (named from the first one)."""
+    result = grade(pack, "submitted-kernel-crash-repeated.ipynb")
+    assert result.status == "graded"
+    assert result.scores == {"test-square": 1.0, "test-cube": 0.0}
+    assert [(f.kind, f.cell) for f in result.findings] == [
+        *[("kernel_died", f"n.º {n}") for n in (7, 8, 9, 10)],
+        ("not_run", "cube"),
+    ]
 
 
 def test_not_a_notebook_never_reaches_nbgrader(pack):

@@ -250,6 +250,14 @@ def late_kernel_crash(d: Demo) -> bytes:
     return _nb_bytes(_insert_after(d.student_nb(), "test-model", crash))
 
 
+def hung_kernel(d: Demo) -> bytes:
+    stuck = nbformat.v4.new_code_cell(
+        "# Esperar sin fin, sin dejar que nadie interrumpa\nimport signal\n\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+    )
+    return _nb_bytes(_insert_after(d.student_nb(), "test-accuracy", stuck))
+
+
 def lowered_profile(d: Demo) -> bytes:
     return _training_cell(
         d,
@@ -357,13 +365,21 @@ _TABLE = (
         ("suspicious_code",),
         True,
     ),
-    ("13_kernel_muerto", "una celda hace caer el kernel", kernel_crash, ALL, ("crash",), False),
+    (
+        "13_kernel_muerto",
+        "una celda hace caer el kernel: solo se pierde esa celda, el resto va en un kernel nuevo",
+        kernel_crash,
+        (),
+        ("kernel_died",),
+        False,
+    ),
     (
         "14_kernel_muerto_tarde",
-        "el kernel cae después de test-model: lo registrado antes conserva sus puntos",
+        "el kernel cae después de test-model: lo registrado antes conserva sus puntos y lo "
+        "que sigue se corrige en un kernel nuevo",
         late_kernel_crash,
-        ("test-accuracy", "test-confusion", "test-binary", "test-lenet"),
-        ("crash",),
+        (),
+        ("kernel_died",),
         False,
     ),
     (
@@ -381,6 +397,15 @@ _TABLE = (
         (),
         (),
         True,
+    ),
+    (
+        "17_kernel_colgado",
+        "tras test-accuracy, una celda ignora la interrupción y no termina: se detiene su "
+        "kernel y el resto se corrige en uno nuevo",
+        hung_kernel,
+        (),
+        ("kernel_hung",),
+        False,
     ),
 )
 CASES = [Case(*row) for row in _TABLE]

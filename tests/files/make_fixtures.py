@@ -172,9 +172,35 @@ nb = clean()
 nb.cells.insert(pos(nb, "cube"), new_code_cell("hog = bytearray(4 * 1024**3)", id="hog"))
 write("memory-hog", nb)
 
+# The kernel dies in an extra cell; cube (after it) calls square (before it).
 nb = clean()
-nb.cells.insert(pos(nb, "cube"), new_code_cell("import os\n\nos._exit(1)", id="crash"))
+cell(nb, "cube").source = 'def cube(x):\n    """x times x times x."""\n    return square(x) * x'
+nb.cells.insert(
+    pos(nb, "cube"), new_code_cell('print("adiós")\nimport os\n\nos._exit(1)', id="crash")
+)
 write("kernel-crash", nb)
+
+# The kernel dies inside a test cell: square ends the process when called.
+nb = clean()
+cell(nb, "square").source = 'def square(x):\n    """x times x."""\n    import os\n\n    os._exit(1)'
+write("kernel-crash-in-test", nb)
+
+# A cell that ignores the interrupt and never ends: the kernel stops answering.
+nb = clean()
+nb.cells.insert(
+    pos(nb, "cube"),
+    new_code_cell(
+        "import signal\n\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+        id="hang",
+    ),
+)
+write("kernel-hang", nb)
+
+# The kernel dies again and again: after the last allowed restart nothing more runs.
+nb = clean()
+for i in range(4):
+    nb.cells.insert(pos(nb, "cube"), new_code_cell("import os\n\nos._exit(1)", id=f"crash-{i}"))
+write("kernel-crash-repeated", nb)
 
 # Passes the public test, fails the hidden one (cube(-1) == -1).
 nb = clean()

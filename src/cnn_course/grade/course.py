@@ -90,6 +90,9 @@ class GradingCourse:
             f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}",
             # A student may type the hidden-test markers in an answer: strip, never fail.
             "c.ClearHiddenTests.enforce_metadata = False",
+            # A kernel that dies or hangs in one cell costs that cell: a fresh one runs the rest.
+            "from cnn_course.grade.preprocessors.recoverkernel import autograde_pipeline",
+            "c.Autograde.autograde_preprocessors = autograde_pipeline()",
             # Autograde cuts outputs in bytes too (nbgrader's LimitOutput counts lines),
             # after SaveAutoGrades: the graded notebook stays small, the grades unchanged.
             "c.Autograde.autograde_preprocessors.append("

@@ -29,6 +29,7 @@ from cnn_course.grade.preprocessors import (
     DetectReordered,
     FlagSuspiciousCode,
     ReattachMetadata,
+    RepairCellMetadata,
     ResetLockFlags,
     RestoreDeletedCells,
     StripColabMetadata,
@@ -111,6 +112,8 @@ class Preflight(LoggingConfigurable):
             # Duplicates are counted before any relabelling can create or hide one.
             DeduplicateCells,
             ReattachMetadata,
+            # Then every cell's metadata is one nbgrader accepts (repaired, or removed).
+            RepairCellMetadata,
             # Only cells still missing after reattaching are restored.
             RestoreDeletedCells,
             DetectEditedCells,

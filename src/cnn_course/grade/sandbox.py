@@ -1,7 +1,8 @@
 """Run one nbgrader app in a killable process tree with a memory limit.
 
-nbgrader's per-cell timeout stops a cell that runs too long; it cannot stop a
-kernel that ignores interrupts, a hung kernel start or nbgrader itself. Here the
+nbgrader's per-cell timeout stops a cell that runs too long, and
+:class:`~cnn_course.grade.preprocessors.RecoverKernel` replaces a kernel that
+ignores the interrupt; neither stops a hung kernel start or nbgrader itself. Here the
 whole run (this module's process, nbgrader, the kernel and anything they start)
 gets one wall-clock limit and is killed as a tree when it passes it. The memory
 limit is an ``RLIMIT_AS`` set before nbgrader starts, so the kernel inherits it:

@@ -24,6 +24,7 @@ from cnn_course.grade.course import GradingCourse
 from cnn_course.grade.findings import Finding, position
 from cnn_course.grade.preflight import preflight
 from cnn_course.grade.preprocessors.limitoutputbytes import cut_findings
+from cnn_course.grade.preprocessors.recoverkernel import KERNEL_KEY
 from cnn_course.grade.report import fallback_feedback
 from cnn_course.grade.sandbox import run_nbgrader
 from cnn_course.messages import msg
@@ -178,16 +179,20 @@ def _grade(job: Job) -> Result:
             reason = msg("grade.crash.kernel" if died else "grade.crash.nbgrader")
             findings.append(Finding("crash", detail={"reason": reason}))
             status = "failed"
+        lost: set[str] = set()
         if course.autograded.exists():
             autograded = nbformat.read(course.autograded, as_version=4)
             findings += execution_findings(autograded, job.timeout, job.memory_mb)
             findings += cut_findings(autograded)
+            lost = lost_cells(autograded)
         scores = {gid: 0.0 for gid in pack.points}
         judged: dict[str, float] = {}
         if judging is not None:
             # Judged cells: points from the judge alone; records made before a crash count.
             judged, reasons = _judge(judging, pack)
-            findings += reasons
+            # A cell whose kernel was lost scores 0 whatever it recorded (said once, above).
+            judged.update(dict.fromkeys(lost & judged.keys(), 0.0))
+            findings += [f for f in reasons if f.cell not in lost]
         if status == "graded":
             # Cells still checked in the kernel (sessions not yet judged outside it): never
             # more than a cell's points, never less than 0, whatever the gradebook says.
@@ -196,6 +201,7 @@ def _grade(job: Job) -> Result:
             }
             scores.update({g: min(max(float(s), 0.0), pack.points[g]) for g, s in auto.items()})
         scores.update(judged)
+        scores.update(dict.fromkeys(lost & scores.keys(), 0.0))
         if judged and course.autograded.exists():
             course.set_scores(scores)
         manual = manual_answers(checked.nb, pack)
@@ -274,9 +280,19 @@ def _feedback(course: GradingCourse, env: dict[str, str]) -> tuple[str, str]:
     return course.feedback.read_text(encoding="utf-8"), ""
 
 
+def lost_cells(nb) -> set[str]:
+    """Grade ids of the cells whose kernel died or hung, or that were not run after it."""
+    return {
+        cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        for cell in nb.cells
+        if cell.metadata.get(KERNEL_KEY)
+    } - {""}
+
+
 def execution_findings(nb, timeout: int, memory_mb: int) -> list[Finding]:
-    """Timeouts and memory errors recorded in the outputs of an autograded notebook."""
+    """Lost kernels, timeouts and memory errors recorded in an autograded notebook."""
     found = []
+    not_run = False
     for pos, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -284,7 +300,14 @@ def execution_findings(nb, timeout: int, memory_mb: int) -> list[Finding]:
         enames = {
             o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"
         }
-        if "CellTimeoutError" in enames:
+        lost = cell.metadata.get(KERNEL_KEY)
+        if lost == "not_run":
+            if not not_run:  # one finding, from the first cell not run
+                found.append(Finding("not_run", name))
+            not_run = True
+        elif lost in ("died", "hung"):
+            found.append(Finding(f"kernel_{lost}", name, {"timeout": timeout}))
+        elif "CellTimeoutError" in enames:
             found.append(Finding("timeout", name, {"timeout": timeout}))
         elif enames & _MEMORY_ERRORS:
             found.append(Finding("memory", name, {"limit": memory_mb or "sin límite"}))

@@ -78,6 +78,31 @@ TEMPLATES: dict[str, str] = {
         "La salida de la celda «{cell}» era demasiado grande ({size:,} bytes) y se ha recortado "
         "a {kept:,} bytes en el cuaderno corregido y en la devolución."
     ),
+    "grade.kernel_died": (
+        "El kernel murió al ejecutar la celda «{cell}»: esa celda cuenta 0 puntos; las siguientes "
+        "se han ejecutado en un kernel nuevo, tras repetir las celdas anteriores que no son tests."
+    ),
+    "grade.kernel_hung": (
+        "La celda «{cell}» superó el tiempo máximo de {timeout} s y no respondió a la "
+        "interrupción: se detuvo el kernel y la celda cuenta 0 puntos; las siguientes se han "
+        "ejecutado en un kernel nuevo, tras repetir las celdas anteriores que no son tests."
+    ),
+    "grade.not_run": (
+        "El kernel se perdió demasiadas veces: desde la celda «{cell}» no se ha ejecutado nada "
+        "más y esas celdas cuentan 0 puntos."
+    ),
+    "grade.metadata_repaired": (
+        "Los metadatos de nbgrader de la celda «{cell}» estaban dañados ({keys}); se han "
+        "restaurado los de la versión publicada."
+    ),
+    "grade.cell_type_changed": (
+        "La celda «{cell}» se había cambiado de {expected} a {got}; se ha devuelto a su tipo "
+        "publicado."
+    ),
+    "grade.metadata_dropped": (
+        "La celda {position} llevaba marcas de nbgrader que no corresponden a ninguna celda "
+        "publicada ({why}); se le han quitado: se ejecuta como una celda más y no suma puntos."
+    ),
     # ------------------------------------------------------------ short labels (grades.csv)
     "grade.label.not_a_notebook": "no es un cuaderno",
     "grade.label.invalid_nbformat": "formato reparado",
@@ -100,6 +125,12 @@ TEMPLATES: dict[str, str] = {
     "grade.label.extra_submission": "varias entregas",
     "grade.label.unknown_student": "estudiante desconocido",
     "grade.label.output_cut": "salida recortada ({cell})",
+    "grade.label.kernel_died": "kernel caído ({cell})",
+    "grade.label.kernel_hung": "kernel bloqueado ({cell})",
+    "grade.label.not_run": "sin ejecutar desde {cell}",
+    "grade.label.metadata_repaired": "metadatos reparados ({cell})",
+    "grade.label.cell_type_changed": "tipo de celda cambiado ({cell})",
+    "grade.label.metadata_dropped": "marcas de nbgrader quitadas ({cell})",
     # ------------------------------------------------------------ reasons and fragments
     "grade.how.source": "su código coincide exactamente con la versión publicada",
     "grade.how.id": "conserva el identificador de celda de la versión publicada",
@@ -112,6 +143,13 @@ TEMPLATES: dict[str, str] = {
     "grade.differ": ", con contenido distinto",
     "grade.other_assignment": "; parece de la tarea {assignment}",
     "grade.crash.kernel": "el kernel murió",
+    "grade.cell_type.code": "código",
+    "grade.cell_type.markdown": "texto (markdown)",
+    "grade.cell_type.raw": "texto sin formato (raw)",
+    "grade.why.unknown_id": "el identificador «{gid}» no existe en la tarea",
+    "grade.why.no_id": "sin identificador de celda",
+    "grade.why.duplicate": "el identificador «{gid}» ya lo lleva otra celda",
+    "grade.why.invalid": "metadatos no válidos: {error}",
     "grade.crash.nbgrader": "nbgrader falló",
     # ------------------------------------------------------------ report and feedback
     "grade.report.title": "Informe de corrección: {assignment}",
@@ -142,6 +180,17 @@ TEMPLATES: dict[str, str] = {
     "grade.output.binary": "[{mime}: contenido binario de {size:,} bytes, no se muestra]",
     "grade.output.bad_image": "[imagen {mime} no válida: no se muestra]",
     "grade.output.unknown": "[salida de tipo «{kind}», mostrada como texto]",
+    "grade.output.died": (
+        "El kernel murió al ejecutar esta celda (0 puntos); las siguientes se ejecutan en un "
+        "kernel nuevo."
+    ),
+    "grade.output.hung": (
+        "Esta celda superó {timeout} s y no respondió a la interrupción: se detuvo el kernel "
+        "(0 puntos); las siguientes se ejecutan en un kernel nuevo."
+    ),
+    "grade.output.not_run": (
+        "No se ha ejecutado: el kernel se había perdido demasiadas veces (0 puntos)."
+    ),
     # ------------------------------------------------------------ HTML class report
     "grade.report.not_isolated": (
         "Atención: {count} entregas se corrigieron SIN aislamiento: su código se ejecutó con "
@@ -161,6 +210,25 @@ TEMPLATES: dict[str, str] = {
     "grade.report.manual": "Pendiente de corrección manual",
     "grade.report.manual_points": "{points:g} puntos",
     "grade.report.empty_answer": "(respuesta vacía)",
+    "grade.leaderboard.title": "Clasificación del desafío: {assignment}",
+    "grade.leaderboard.about": (
+        "Ordenada por la exactitud que midió el corrector en las imágenes etiquetadas del "
+        "profesor (a igual exactitud, menos parámetros primero). Los segundos de entrenamiento "
+        "son los que registró cada cuaderno: se muestran, no deciden nada. Los modelos que "
+        "incumplen una regla o que no se pudieron medir van al final, sin puesto. Pulsa una "
+        "cabecera para ordenar por esa columna."
+    ),
+    "grade.leaderboard.sorted_by": "Ordenada por: {column}",
+    "grade.leaderboard.rank": "Puesto",
+    "grade.leaderboard.student": "Estudiante",
+    "grade.leaderboard.accuracy": "Exactitud",
+    "grade.leaderboard.params": "Parámetros",
+    "grade.leaderboard.train_seconds": "Segundos de entrenamiento",
+    "grade.leaderboard.band": "Banda",
+    "grade.leaderboard.status": "Estado",
+    "grade.leaderboard.ranked": "en competición",
+    "grade.leaderboard.excluded": "fuera de concurso (incumple {rules})",
+    "grade.leaderboard.unmeasured": "sin medida (el corrector no pudo medir el modelo)",
     "grade.report.truncated": "… (recortado: se muestran {shown:,} de {size:,} caracteres)",
     # ------------------------------------------------------------ out-of-kernel judging
     "grade.judged": "«{cell}» no suma puntos: {reason}",

@@ -16,6 +16,8 @@ from cnn_course.grade.preprocessors.escapeoutputs import EscapeOutputs
 from cnn_course.grade.preprocessors.flagsuspiciouscode import FlagSuspiciousCode
 from cnn_course.grade.preprocessors.limitoutputbytes import LimitOutputBytes, cut_findings
 from cnn_course.grade.preprocessors.reattachmetadata import ReattachMetadata
+from cnn_course.grade.preprocessors.recoverkernel import RecoverKernel
+from cnn_course.grade.preprocessors.repaircellmetadata import RepairCellMetadata
 from cnn_course.grade.preprocessors.resetlockflags import ResetLockFlags
 from cnn_course.grade.preprocessors.restoredeletedcells import RestoreDeletedCells
 from cnn_course.grade.preprocessors.stripcolabmetadata import StripColabMetadata
@@ -32,6 +34,8 @@ __all__ = [
     "LimitOutputBytes",
     "PreflightPreprocessor",
     "ReattachMetadata",
+    "RecoverKernel",
+    "RepairCellMetadata",
     "ResetLockFlags",
     "RestoreDeletedCells",
     "StripColabMetadata",

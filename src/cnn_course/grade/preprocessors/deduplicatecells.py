@@ -14,10 +14,13 @@ class DeduplicateCells(PreflightPreprocessor):
     0.9.6 it leaves ``nbgrader: {}`` on the others, which CheckCellMetadata then
     rejects, so the whole notebook fails. Here the earlier copies lose their
     nbgrader key entirely and stay as plain cells: they all run, in the
-    student's order, and the report asks the teacher to look at them.
+    student's order, and the report asks the teacher to look at them. A copy of
+    another cell type than the release's (a markdown cell carrying a code cell's
+    grade id) is never the one kept while a copy of the released type exists.
     """
 
     def check(self, nb, resources):
+        index = self.index(resources)
         copies: dict[str, list[int]] = {}
         for pos, cell in enumerate(nb.cells):
             gid = grade_id(cell)
@@ -27,8 +30,16 @@ class DeduplicateCells(PreflightPreprocessor):
             if len(positions) < 2:
                 continue
             differ = len({nb.cells[p].source for p in positions}) > 1
-            for pos in positions[:-1]:
-                del nb.cells[pos].metadata["nbgrader"]
+            released = index.cells.get(gid)
+            same_type = [
+                p
+                for p in positions
+                if released is None or nb.cells[p].cell_type == released.cell_type
+            ]
+            keep = (same_type or positions)[-1]
+            for pos in positions:
+                if pos != keep:
+                    del nb.cells[pos].metadata["nbgrader"]
             self.report(
                 resources,
                 "duplicated_cell",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from cnn_course.grade.cells import identify, nbgrader_meta
+from cnn_course.grade.cells import identify
 from cnn_course.grade.findings import position
 from cnn_course.grade.preprocessors.base import PreflightPreprocessor
 from cnn_course.messages import msg
@@ -13,8 +13,9 @@ from cnn_course.messages import msg
 class ReattachMetadata(PreflightPreprocessor):
     """Copy the release's nbgrader metadata onto cells recognised by id, exact source or fixed lines.
 
-    A cell that only resembles a release cell is reported, never relabelled: a
-    wrong label would grade one answer as another.
+    A cell that only resembles a release cell is never relabelled (a wrong label
+    would grade one answer as another); :class:`RepairCellMetadata` reports what
+    nbgrader metadata is left on it.
     """
 
     def check(self, nb, resources):
@@ -31,14 +32,4 @@ class ReattachMetadata(PreflightPreprocessor):
                 position=position(pos),
                 how=msg(f"grade.how.{how}", marker=index.marker_text(gid)),
             )
-        for pos, cell in enumerate(nb.cells):
-            # An nbgrader entry without a usable grade id: half-kept metadata.
-            if (
-                "nbgrader" in cell.metadata
-                and not nbgrader_meta(cell).get("grade_id")
-                and pos not in hits
-            ):
-                self.report(
-                    resources, "unidentified_cell", cell=position(pos), position=position(pos)
-                )
         return nb, resources
