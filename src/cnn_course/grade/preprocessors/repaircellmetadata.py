@@ -28,6 +28,7 @@ from cnn_course.grade.preprocessors.base import PreflightPreprocessor
 from cnn_course.messages import msg
 
 _FLAGS = ("grade", "solution", "locked", "task")
+_ID_MAX = 60
 
 
 def set_cell_type(cell: NotebookNode, cell_type: str) -> None:
@@ -97,6 +98,8 @@ class RepairCellMetadata(PreflightPreprocessor):
 
     def _drop(self, cell, pos: int, meta: dict, resources) -> None:
         gid = meta.get("grade_id")
+        if isinstance(gid, str):
+            gid = gid[:_ID_MAX]  # the student's text, quoted in the report
         problem = _invalid(cell)
         tracked = any(meta.get(flag) for flag in _FLAGS)
         if not problem and not tracked:
