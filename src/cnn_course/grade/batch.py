@@ -16,13 +16,14 @@ import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
 from cnn_course import runtime, sessions
 from cnn_course.course import COURSE, CourseDirectory
-from cnn_course.grade import isolation, report, report_html
+from cnn_course.grade import isolation, leaderboard, report, report_html
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.collect import Roster, collect, fingerprint
 from cnn_course.grade.findings import Finding
@@ -185,6 +186,8 @@ def _clean_outputs(out: Path) -> None:
         "results.json",
         "gradebook.db",
         "nbgrader_grades.csv",
+        "leaderboard.csv",
+        "leaderboard.html",
     ):
         (out / name).unlink(missing_ok=True)
     shutil.rmtree(out / "feedback", ignore_errors=True)
@@ -224,10 +227,14 @@ def grade_class(
     runner = run_dask(jobs, scheduler) if scheduler else run_local(jobs, workers)
     results = []
     bar = _progress(len(jobs), progress)
-    for result in runner:
-        results.append(result)
-        bar.set_postfix_str(f"{result.student}: {report.fmt(result.total)}")
-        bar.update()
+    # The judges' measurements (a challenge's leaderboard) are kept here while grading.
+    measures = out / ".cache" / "measures"
+    shutil.rmtree(measures, ignore_errors=True)
+    with _environ(leaderboard.MEASURES_ENV, str(measures)):
+        for result in runner:
+            results.append(result)
+            bar.set_postfix_str(f"{result.student}: {report.fmt(result.total)}")
+            bar.update()
     bar.close()
     if class_list is not None:
         have = {r.student for r in results}
@@ -250,6 +257,7 @@ def grade_class(
     export_gradebook(out / "gradebook.db", out / "nbgrader_grades.csv")
     seconds = time.monotonic() - start
     write_class_report(out, assignment, results, seconds, 0 if scheduler else workers)
+    leaderboard.write_from_measures(out, assignment, [r.student for r in results], measures)
     return ClassResult(assignment, results, grade_ids, out, seconds, workers)
 
 
@@ -259,6 +267,20 @@ def write_class_report(
     """The teacher's report beside grades.csv."""
     report.write_report(out / "informe.md", assignment, results, seconds, workers)
     report_html.write_html_report(out / "informe.html", assignment, results, seconds, workers)
+
+
+@contextmanager
+def _environ(name: str, value: str):
+    """``os.environ[name] = value`` while the block runs (the local workers inherit it)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def _absent(student: str, pack: AssignmentPack) -> Result:
