@@ -138,6 +138,21 @@ class EpochClock:
         return _Tick()
 
 
+def last_run(path: Path) -> list[dict]:
+    """Rows of the latest run recorded in a time-to-accuracy CSV (same ``date`` stamp),
+    with numbers as numbers: to report a run that was cut short, or again."""
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        raise SystemExit(f"{path} holds no rows.")
+    rows = [r for r in rows if r["date"] == rows[-1]["date"]]
+    for r in rows:
+        r["seed"] = int(r["seed"])
+        for key in ("epoch", "train_seconds", "train_accuracy", "test_accuracy"):
+            r[key] = float(r[key])
+    return rows
+
+
 def first_reach(rows: Sequence[dict], target: float) -> dict | None:
     """The first row (by epoch) whose test accuracy reaches ``target``, or None."""
     for row in sorted(rows, key=lambda r: r["epoch"]):

@@ -42,6 +42,7 @@ from _common import (
     EpochClock,
     append_csv,
     first_reach,
+    last_run,
     plot_curves,
     print_stamp,
     stamp,
@@ -284,10 +285,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--recipes", nargs="+", default=list(LABELS), choices=list(LABELS))
-    parser.add_argument("--pack-epochs", type=int, default=15)
+    parser.add_argument("--pack-epochs", type=int, default=10)
     parser.add_argument("--fast-epochs", type=int, default=12)
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 epoch, 2,000 images")
     parser.add_argument("--no-save", action="store_true", help="print only (no CSV, no PNG)")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="train nothing: summarize and plot the latest run in the CSV (e.g. one cut short)",
+    )
     args = parser.parse_args(argv)
 
     from cnn_course import runtime
@@ -298,17 +304,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         seeds, train_size, test_size = seeds[:1], 2000, 1000
         epochs = dict.fromkeys(epochs, 1)
-    x, y, xt, yt, described = load(train_size, test_size)
-    meta = stamp()
-    print_stamp(meta, described, seeds)
-    print(f"epochs: {epochs}; pack batch {pack_batch} (cpu budget)", flush=True)
-    rows = []
-    for seed in seeds:
-        for recipe in args.recipes:
-            new = run(recipe, seed, (x, y, xt, yt), epochs, pack_batch)
-            rows += new
-            if not args.no_save:  # each recipe's rows as soon as it ends: a cut run keeps them
-                append_csv(CSV_PATH, ({**meta, "data": described, **r} for r in new), FIELDS)
+    if args.report:
+        rows = last_run(CSV_PATH)
+        meta, described = rows[0], rows[0]["data"]
+        seeds = sorted({r["seed"] for r in rows})
+        print_stamp(meta, described, seeds)
+    else:
+        x, y, xt, yt, described = load(train_size, test_size)
+        meta = stamp()
+        print_stamp(meta, described, seeds)
+        print(f"epochs: {epochs}; pack batch {pack_batch} (cpu budget)", flush=True)
+        rows = []
+        for seed in seeds:
+            for recipe in args.recipes:
+                new = run(recipe, seed, (x, y, xt, yt), epochs, pack_batch)
+                rows += new
+                if not args.no_save:  # each recipe's rows as it ends: a cut run keeps them
+                    append_csv(CSV_PATH, ({**meta, "data": described, **r} for r in new), FIELDS)
     print(f"\nsummary ({described}; {meta['note']}):")
     for line in summarize(rows):
         print("  " + line)
@@ -317,10 +329,10 @@ def main(argv: list[str] | None = None) -> int:
             rows,
             PNG_PATH,
             f"{described}\n{meta['machine']}; {meta['date']}; semillas {seeds}; núcleos compartidos",
-            {k: v for k, v in LABELS.items() if k in args.recipes},
+            {k: v for k, v in LABELS.items() if any(r["recipe"] == k for r in rows)},
             target=TARGET,
         )
-        print(f"wrote {CSV_PATH} and {PNG_PATH}")
+        print(f"wrote {PNG_PATH}")
     return 0
 
 

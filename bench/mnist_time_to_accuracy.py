@@ -40,6 +40,7 @@ from _common import (
     EpochClock,
     append_csv,
     first_reach,
+    last_run,
     plot_curves,
     print_stamp,
     stamp,
@@ -253,11 +254,11 @@ def summarize(rows: list[dict], cpu_epochs: int) -> list[str]:
             lines.append(
                 f"{name:<36} seed {seed}: "
                 + (
-                    f"99.0% after epoch {hit['epoch']}, {hit['train_seconds']:.1f} s; "
+                    f"99.0% after epoch {hit['epoch']:g}, {hit['train_seconds']:.1f} s; "
                     if hit
                     else "never reaches 99.0%; "
                 )
-                + f"final {last['test_accuracy']:.4f} after {last['epoch']} epochs, "
+                + f"final {last['test_accuracy']:.4f} after {last['epoch']:g} epochs, "
                 f"{last['train_seconds']:.1f} s (best {best:.4f})"
             )
     ref = reach.get("reference", {})
@@ -305,6 +306,11 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="smoke run: 1 seed, 1 epoch, 6,000 images"
     )
     parser.add_argument("--no-save", action="store_true", help="print only (no CSV, no PNG)")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="train nothing: summarize and plot the latest run in the CSV (e.g. one cut short)",
+    )
     args = parser.parse_args(argv)
 
     from cnn_course import runtime
@@ -325,21 +331,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         seeds, train_size, test_size = seeds[:1], 6000, 2000
         epochs = dict.fromkeys(epochs, 1)
-    x, y, xt, yt, described = load(train_size, test_size)
-    meta = stamp()
-    print_stamp(meta, described, seeds)
-    print(
-        f"budgets (autograder/budgets.toml): gpu {gpu.epochs} epochs, cpu {cpu.epochs} epochs, "
-        f"batch {gpu.batch_size}; epochs here: {epochs}",
-        flush=True,
-    )
-    rows = []
-    for seed in seeds:
-        for recipe in args.recipes:
-            new = run(recipe, seed, (x, y, xt, yt), epochs, gpu.batch_size)
-            rows += new
-            if not args.no_save:  # each recipe's rows as soon as it ends: a cut run keeps them
-                append_csv(CSV_PATH, ({**meta, "data": described, **r} for r in new), FIELDS)
+    if args.report:
+        rows = last_run(CSV_PATH)
+        meta, described = rows[0], rows[0]["data"]
+        seeds = sorted({r["seed"] for r in rows})
+        print_stamp(meta, described, seeds)
+    else:
+        x, y, xt, yt, described = load(train_size, test_size)
+        meta = stamp()
+        print_stamp(meta, described, seeds)
+        print(
+            f"budgets (autograder/budgets.toml): gpu {gpu.epochs} epochs, cpu {cpu.epochs} "
+            f"epochs, batch {gpu.batch_size}; epochs here: {epochs}",
+            flush=True,
+        )
+        rows = []
+        for seed in seeds:
+            for recipe in args.recipes:
+                new = run(recipe, seed, (x, y, xt, yt), epochs, gpu.batch_size)
+                rows += new
+                if not args.no_save:  # each recipe's rows as it ends: a cut run keeps them
+                    append_csv(CSV_PATH, ({**meta, "data": described, **r} for r in new), FIELDS)
     print("\nsummary (" + meta["note"] + "):")
     for line in summarize(rows, cpu.epochs):
         print("  " + line)
@@ -348,10 +360,10 @@ def main(argv: list[str] | None = None) -> int:
             rows,
             PNG_PATH,
             f"{described}\n{meta['machine']}; {meta['date']}; semillas {seeds}; núcleos compartidos",
-            {k: v for k, v in LABELS.items() if k in args.recipes},
+            {k: v for k, v in LABELS.items() if any(r["recipe"] == k for r in rows)},
             target=TARGET,
         )
-        print(f"wrote {CSV_PATH} and {PNG_PATH}")
+        print(f"wrote {PNG_PATH}")
     return 0
 
 
