@@ -2,10 +2,10 @@
 
 Rule 1: a CNN built from the allowed layer families, with at least one convolution.
 Rule 2: no pre-trained weights. Detected by structure, not by the weights themselves
-(the grader has no ImageNet weights to compare with): a nested model, or any layer, whose
-name is one Keras' ``keras.applications`` gives its models (``vgg16``, ``resnet50``,
-``mobilenetv2_1.00_224``, ``efficientnetb0``...), or three or more layer names that are
-fingerprints of those architectures (``block1_conv1``, ``conv1_conv``, ``stem_conv``...).
+(the grader has no ImageNet weights to compare with): the model or a nested model named as
+``keras.applications`` names its models (``vgg16``, ``resnet50``, ``mobilenetv2_1.00_224``,
+``efficientnetb0``...), or three or more layer names that are fingerprints of those
+architectures (``block1_conv1``, ``conv1_conv``, ``expanded_conv_project``...).
 Limits, said in the notebook: renaming every layer, or copying weights by hand into one's
 own layers, escapes it; the teacher's private images and a look at the code remain.
 Rule 3: at most ``max_params`` parameters (the budget table), trainable or not.
@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from cnn_course import sessions
+from cnn_course.fmt import number
 from cnn_course.messages import msg
 
 SESSION = "escenas"
@@ -232,7 +233,7 @@ def rules_text() -> str:
     for i, rule in enumerate(RULES, start=1):
         title = rule.title
         if rule.key == "params":
-            title = f"como mucho {numbers['max_params']:,} parámetros".replace(",", " ")
+            title = f"como mucho {number(numbers['max_params'])} parámetros"
         if rule.key == "input":
             title = (
                 f"entrada (alto, ancho, 3) de tamaño fijo, con lados entre {numbers['min_side']} "
