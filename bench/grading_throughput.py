@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             "check": f"{graded}/{count} autograded, exit {plain['returncode']}",
         }
     )
+    print(f"  done: {plain['seconds']:.1f} s, {rows[0]['check']}", flush=True)
     for workers in args.workers:
         out = work / f"grades-{workers}w"
         print(f"cnn-course grade --workers {workers} ...", flush=True)
@@ -252,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                 "check": gprofile.grades_check(out / "grades.csv", count, run["returncode"]),
             }
         )
+        print(f"  done: {run['seconds']:.1f} s, {rows[-1]['check']}", flush=True)
     base = rows[0]["seconds"]
     for r in rows:
         r.update(
