@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from cnn_course.fmt import number
 from cnn_course.grade import judging as judging_mod
 from cnn_course.grade.course import GradingCourse
 from cnn_course.grade.findings import Finding, position
@@ -240,7 +241,8 @@ def _judge(judging, pack: AssignmentPack) -> tuple[dict[str, float], list[Findin
         fraction = min(max(float(verdict.get("fraction", 0.0)), 0.0), 1.0)
         scores[gid] = fraction * pack.points[gid]
         if verdict.get("reason"):
-            findings.append(Finding("judged", gid, {"reason": str(verdict["reason"])[:600]}))
+            detail = {"reason": str(verdict["reason"])[:600], "max": number(pack.points[gid])}
+            findings.append(Finding("judged", gid, {**detail, "score": number(scores[gid])}))
     return scores, findings
 
 

@@ -232,7 +232,7 @@ TEMPLATES: dict[str, str] = {
     "grade.report.truncated": "… (recortado: se muestran {shown:,} de {size:,} caracteres)",
     # ------------------------------------------------------------ out-of-kernel judging
     "grade.judged": "«{cell}» no suma puntos: {reason}",
-    "grade.label.judged": "{cell}: sin puntos",
+    "grade.label.judged": "{cell}: {score} de {max} puntos",
     "grade.judge_failed": "El corrector no pudo juzgar lo registrado: {reason}",
     "grade.label.judge_failed": "fallo del corrector",
 }
