@@ -146,6 +146,19 @@ CASES: list[tuple[Callable, dict[str, float], list[tuple[str, str]]]] = [
     ),
 ]
 IDS = [case[0].__name__ for case in CASES]
+# Graded with real kernels in the default run: the four kinds of damage the trusted-grading
+# issue names (missing points, a grade id in a markdown cell, an unknown grade cell, a changed
+# cell type); the rest only under ``-m slow`` (pre-flight covers them all fast).
+DEFAULT_RUN = {
+    "points_missing",
+    "grade_id_in_markdown",
+    "unknown_grade_cell",
+    "grade_cell_made_markdown",
+}
+GRADED = [
+    pytest.param(*case, id=name, marks=() if name in DEFAULT_RUN else pytest.mark.slow)
+    for case, name in zip(CASES, IDS, strict=True)
+]
 
 
 def damaged(damage: Callable) -> bytes:
@@ -176,7 +189,7 @@ def pack(tmp_path_factory):
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize(("damage", "points", "expected"), CASES, ids=IDS)
+@pytest.mark.parametrize(("damage", "points", "expected"), GRADED)
 def test_damaged_cell_costs_that_cell_at_most(pack, damage, points, expected):
     """Graded for real: the notebook is graded, only the damaged cell may lose its points,
     and the report names it."""
