@@ -23,8 +23,7 @@ from pathlib import Path
 
 from cnn_course.fmt import number
 from cnn_course.grade.judging import MEASURES_ENV, measures_name
-from cnn_course.grade.report import CSP
-from cnn_course.grade.report_html import NAME_LIMIT, esc
+from cnn_course.grade.report_html import NAME_LIMIT, esc, page_start
 from cnn_course.messages import msg
 
 MAX_MEASURE_BYTES = 64 * 1024
@@ -214,15 +213,8 @@ def _view(view_id: str, column: str, order, entries: list[Entry]) -> str:
 
 def html_page(assignment: str, entries: list[Entry]) -> str:
     """The whole page: title, what decides the rank, and one table per order."""
-    title = esc(msg("grade.leaderboard.title", assignment=assignment))
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="es"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',  # our constant: no "
-        f"<title>{title}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{title}</h1>",
-        f"<p>{esc(msg('grade.leaderboard.about'))}</p>",
-    ]
+    out = page_start(esc(msg("grade.leaderboard.title", assignment=assignment)), _STYLE)
+    out.append(f"<p>{esc(msg('grade.leaderboard.about'))}</p>")
     out += [_view(view_id, column, order, entries) for view_id, column, order in VIEWS]
     out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -211,19 +211,24 @@ def _manual(results: list) -> list[str]:
     return out
 
 
+def page_start(title: str, style: str) -> list[str]:
+    """The opening of a page the grader writes: our CSP (no script runs), ``title`` (escaped
+    HTML) as the page title and heading, and ``style``."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="es"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',  # our constant: no "
+        f"<title>{title}</title><style>{style}</style></head><body>",
+        f"<h1>{title}</h1>",
+    ]
+
+
 def html_report(assignment: str, results: list, seconds: float = 0.0, workers: int = 0) -> str:
     """The whole page."""
     graded = [r for r in results if r.status == "graded"]
     max_score = max((r.max_total for r in results), default=0.0)
     mean = sum(r.total for r in results) / len(results) if results else 0.0
-    title = esc(msg("grade.report.title", assignment=assignment))
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="es"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',  # our constant: no "
-        f"<title>{title}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{title}</h1>",
-    ]
+    out = page_start(esc(msg("grade.report.title", assignment=assignment)), _STYLE)
     unisolated = [r for r in results if not getattr(r, "isolated", True)]
     if unisolated:
         out.append(

@@ -135,18 +135,16 @@ def check_baseline_by_hand(shapes, total) -> None:
     )
 
 
+def _hidden_by_hand(prefix: str, shapes, total, plan, ops) -> None:
+    """The answers against a Keras model built here from ``ops`` (not the formulas)."""
+    model = reference.keras_plan_model(ops)
+    expected = (_keras_shapes(model), int(model.count_params()))
+    _check_by_hand(f"{prefix}_shapes", f"{prefix}_total", shapes, total, plan, *expected)
+
+
 def hidden_baseline_by_hand(shapes, total) -> None:
     """Hidden: the same answers re-derived from a Keras model built here."""
-    model = reference.keras_plan_model(reference.BASELINE_OPS)
-    _check_by_hand(
-        "baseline_shapes",
-        "baseline_total",
-        shapes,
-        total,
-        BASELINE,
-        _keras_shapes(model),
-        int(model.count_params()),
-    )
+    _hidden_by_hand("baseline", shapes, total, BASELINE, reference.BASELINE_OPS)
 
 
 def check_vgg_by_hand(shapes, total) -> None:
@@ -156,13 +154,4 @@ def check_vgg_by_hand(shapes, total) -> None:
 
 def hidden_vgg_by_hand(shapes, total) -> None:
     """Hidden: the same answers re-derived from a Keras model built here."""
-    model = reference.keras_plan_model(reference.VGG_OPS)
-    _check_by_hand(
-        "vgg_shapes",
-        "vgg_total",
-        shapes,
-        total,
-        VGG,
-        _keras_shapes(model),
-        int(model.count_params()),
-    )
+    _hidden_by_hand("vgg", shapes, total, VGG, reference.VGG_OPS)
