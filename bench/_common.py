@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SHARED_NOTE = "other agents' jobs shared the 2 cores during the run: seconds are upper bounds"
+SHARED_NOTE = "other jobs shared the cores at the start of the run: seconds are upper bounds"
+QUIET_NOTE = "no other job on the machine at the start of the run"
 
 
 def machine() -> str:
@@ -59,11 +60,15 @@ def load_average() -> str:
 def stamp(*extra: str) -> dict[str, str]:
     """Columns every row of a run carries: date (UTC), machine, versions, sharing note."""
     now = dt.datetime.now(dt.UTC)
+    try:
+        busy = os.getloadavg()[0] >= 1.5
+    except OSError:
+        busy = True
     return {
         "date": now.strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "versions": versions(*extra),
-        "note": f"{SHARED_NOTE}; {load_average()} at start",
+        "note": f"{SHARED_NOTE if busy else QUIET_NOTE}; {load_average()} at start",
     }
 
 
@@ -201,3 +206,72 @@ def plot_curves(
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+# ------------------------------------------------------------------ time-to-accuracy runs
+STAMP_FIELDS = ["date", "machine", "versions", "note", "data"]
+"""The columns every benchmark row starts with (:func:`stamp` plus the data described)."""
+CURVE_FIELDS = [
+    *STAMP_FIELDS,
+    *["recipe", "seed", "epoch", "train_seconds", "train_accuracy", "test_accuracy"],
+]
+
+
+def add_curve_arguments(parser, labels: dict[str, str], seeds: Sequence[int], quick: str) -> None:
+    """The options every time-to-accuracy script takes."""
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(seeds))
+    parser.add_argument(
+        "--recipes", nargs="+", default=list(labels), choices=list(labels), help="recipes to train"
+    )
+    parser.add_argument("--quick", action="store_true", help=f"smoke run: {quick}")
+    parser.add_argument("--no-save", action="store_true", help="print only (no CSV, no PNG)")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="train nothing: summarize and plot the latest run in the CSV (e.g. one cut short)",
+    )
+
+
+def run_curves(
+    args,
+    name: str,
+    labels: dict[str, str],
+    load: Callable[[], tuple[object, str]],
+    train: Callable[[str, int, object], list[dict]],
+    summarize: Callable[[list[dict]], list[str]],
+    target: float,
+) -> list[dict]:
+    """Train each recipe for each seed (``train(recipe, seed, data)`` returns its rows), append
+    them to ``bench/results/<name>.csv`` as each recipe ends (a cut run keeps them), print the
+    summary and draw ``bench/results/<name>.png``; with ``args.report``, re-read the latest run."""
+    csv_path, png_path = RESULTS / f"{name}.csv", RESULTS / f"{name}.png"
+    if args.report:
+        rows = last_run(csv_path)
+        meta, described = rows[0], rows[0]["data"]
+        seeds = sorted({r["seed"] for r in rows})
+        print_stamp(meta, described, seeds)
+    else:
+        arrays, described = load()
+        meta, seeds, rows = stamp(), args.seeds, []
+        print_stamp(meta, described, seeds)
+        for seed in seeds:
+            for recipe in args.recipes:
+                new = [{"recipe": recipe, "seed": seed, **r} for r in train(recipe, seed, arrays)]
+                rows += new
+                if not args.no_save:
+                    append_csv(
+                        csv_path, ({**meta, "data": described, **r} for r in new), CURVE_FIELDS
+                    )
+    print(f"\nsummary ({described}; {meta['note']}):")
+    for line in summarize(rows):
+        print("  " + line)
+    if not args.no_save:
+        plot_curves(
+            rows,
+            png_path,
+            f"{described}\n{meta['machine']}; {meta['date']}; semillas {seeds}",
+            {k: v for k, v in labels.items() if any(r["recipe"] == k for r in rows)},
+            target=target,
+        )
+        print(f"wrote {png_path}")
+    return rows

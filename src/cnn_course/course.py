@@ -92,7 +92,8 @@ class CourseDirectory:
     # ------------------------------------------------------------------ nbgrader
     def nbgrader(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         """Run one nbgrader app on this course with the course config; raise with its log."""
-        cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={self.root}"]
+        cmd = [sys.executable, "-m", "cnn_course._nbgrader", *args]
+        cmd.append(f"--CourseDirectory.root={self.root}")
         # nbgrader creates gradebooks by running `alembic`, found on PATH: put this
         # interpreter's scripts first, as an unactivated virtualenv does not.
         path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])

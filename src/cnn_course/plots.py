@@ -97,6 +97,19 @@ def learning_curves(history):
     return fig
 
 
+def learning_rate(schedule, total_steps: int):
+    """A Keras learning-rate schedule over ``total_steps`` optimizer steps."""
+    plt = _plt()
+    at = np.linspace(0, total_steps, min(total_steps, 200) + 1).astype(int)
+    fig, ax = plt.subplots(figsize=(6, 2.5))
+    ax.plot(at, [float(schedule(int(s))) for s in at])
+    ax.set_xlabel("paso del optimizador")
+    ax.set_ylabel("tasa de aprendizaje")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def confusion(matrix, class_names=None):
     """A confusion matrix as a heat map with counts (rows: real class, columns: predicted)."""
     plt = _plt()

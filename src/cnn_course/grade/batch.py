@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cnn_course import runtime, sessions
 from cnn_course.course import COURSE, CourseDirectory
-from cnn_course.grade import isolation, leaderboard, report, report_html
+from cnn_course.grade import isolation, judging, leaderboard, report, report_html
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.collect import Roster, collect, fingerprint
 from cnn_course.grade.findings import Finding
@@ -91,16 +91,18 @@ def make_jobs(
     ]
 
 
-def _quiet_workers() -> None:
-    """The batch already said, once, whether kernels run isolated: workers do not repeat it."""
+def _start_worker() -> None:
+    """The batch already said, once, whether kernels run isolated: workers do not repeat it.
+    Each worker starts its judge server now, beside its first kernel."""
     warnings.filterwarnings("ignore", category=isolation.IsolationWarning)
+    judging.warm_up()
 
 
 def run_local(jobs: list[Job], workers: int) -> Iterator[Result]:
     """Grade in a pool of ``workers`` processes; results in completion order."""
     # spawn: a fresh interpreter per worker, no inherited threads or open gradebooks.
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_quiet_workers
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker
     )
     with pool:
         futures = {pool.submit(grade_submission, job): job for job in jobs}

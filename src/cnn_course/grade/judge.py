@@ -14,7 +14,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from cnn_course import sessions
@@ -51,6 +53,30 @@ def judge(session: str, records: Path, seed: int, profile: str) -> dict[str, dic
             reason = f"no se pudo corregir lo registrado ({type(exc).__name__}: {exc})"
             verdicts[gid] = {"fraction": 0.0, "reason": reason[:600]}
     return verdicts
+
+
+def preload_modules() -> list[str]:
+    """What the judge server imports once: TensorFlow, Keras, this module and every
+    session's grading module (never anything of a submission)."""
+    names = [f"{s.checks_module}.grading" for s in sessions.all_sessions()]
+    return ["tensorflow", "keras", __name__, *(n for n in names if importlib.util.find_spec(n))]
+
+
+def run_forked(spec: str, log: str, env: dict[str, str]) -> None:
+    """The judge in a process forked from the judge server, with the environment ``env``
+    (:func:`cnn_course.grade.judging._judge_env`); its output and a failure's traceback go
+    to the file ``log`` (not to the worker's terminal)."""
+    os.environ.clear()
+    os.environ.update(env)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    try:
+        main([spec])
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
 
 
 def main(argv: list[str]) -> int:
