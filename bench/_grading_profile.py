@@ -119,10 +119,12 @@ def separate_costs() -> list[tuple[str, float]]:
     nbg = (
         "import time\nt = time.perf_counter()\nimport nbgrader.apps\nprint(time.perf_counter() - t)"
     )
+    nbg_fast = "import sys\nsys.modules['rfc3987_syntax'] = None\n" + nbg
     return [
         ("  alone: start a Python kernel and wait until ready", _alone(kernel)),
         ("  alone: import keras + tensorflow in a fresh process", _alone(tf)),
         ("  alone: import nbgrader.apps in a fresh process", _alone(nbg)),
+        ("  alone: the same without the rfc3987 grammar (cnn_course._nbgrader)", _alone(nbg_fast)),
         ("  alone: data.load_mnist() from the mirror", _alone(data)),
     ]
 
@@ -141,6 +143,22 @@ def profile_grade(submission: Path, timeout: int) -> list[tuple[str, float]]:
             return
         for path in Path(args[1]).glob(f"autograded/*/{ASSIGNMENT}/*.ipynb"):
             cells.update(cell_times(nbformat.read(path, as_version=4)))
+
+    original_verdicts = judging.verdicts
+
+    def judge_again(args, result):
+        """The same judging in a fresh interpreter, as before the judge server (not counted
+        in the total): what forking from the preloaded server saves."""
+        fork = judging._forkserver
+        judging._forkserver = lambda: None
+        try:
+            start = time.perf_counter()
+            again = original_verdicts(*args)
+            timings["judge, fresh interpreter"] = time.perf_counter() - start
+        finally:
+            judging._forkserver = fork
+        if again != result:
+            raise SystemExit("The judge gave other verdicts in a fresh interpreter.")
 
     with tempfile.TemporaryDirectory(prefix="grade-profile-") as tmp:
         start = time.perf_counter()
@@ -165,8 +183,9 @@ def profile_grade(submission: Path, timeout: int) -> list[tuple[str, float]]:
                 lambda a: "autograde" if a[0][0] == "autograde" else "feedback",
                 after=keep_cells,
             ),
-            _patched(judging, "verdicts", timings, lambda a: "judge"),
+            _patched(judging, "verdicts", timings, lambda a: "judge", after=judge_again),
         ):
+            judging.warm_up()  # as each batch worker does when it starts
             result = worker.grade_submission(job)
     autograde = timings.get("autograde", 0.0)
     in_cells = sum(cells.values())
@@ -176,16 +195,18 @@ def profile_grade(submission: Path, timeout: int) -> list[tuple[str, float]]:
         ("course set-up (files, gradebook, judge inputs)", timings.get("course set-up", 0.0)),
         (OVERHEAD, autograde - in_cells),
         *((f"autograde cells: {k}", v) for k, v in cells.items()),
-        ("judge (fresh process: imports TF, loads the records)", timings.get("judge", 0.0)),
+        ("judge (forked from the preloaded judge server)", timings.get("judge", 0.0)),
         ("feedback rendering (nbgrader generate_feedback)", timings.get("feedback", 0.0)),
     ]
     accounted = sum(v for k, v in steps[1:])
+    again = timings.get("judge, fresh interpreter", 0.0)
     steps += [
-        ("rest (gradebook scores, result)", result.seconds - accounted),
+        ("rest (gradebook scores, result)", result.seconds - accounted - again),
         (
             f"total for one submission (status {result.status}, {result.total:g} points)",
-            result.seconds,
+            result.seconds - again,
         ),
+        ("  alone: the same judge in a fresh interpreter (before the server)", again),
         *separate_costs(),
     ]
     return steps

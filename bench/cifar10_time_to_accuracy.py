@@ -37,33 +37,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (
-    RESULTS,
-    EpochClock,
-    append_csv,
-    first_reach,
-    last_run,
-    plot_curves,
-    print_stamp,
-    stamp,
-)
+from _common import EpochClock, add_curve_arguments, first_reach, run_curves
 
-CSV_PATH = RESULTS / "cifar10_time_to_accuracy.csv"
-PNG_PATH = RESULTS / "cifar10_time_to_accuracy.png"
 TARGET, TARGET_SECONDS = 0.80, 900.0
-FIELDS = [
-    "date",
-    "machine",
-    "versions",
-    "note",
-    "data",
-    "recipe",
-    "seed",
-    "epoch",
-    "train_seconds",
-    "train_accuracy",
-    "test_accuracy",
-]
 LABELS = {
     "tutorial": "referencia: tutorial CNN de TensorFlow",
     "pack": "curso: receta final de la sesión 03",
@@ -94,7 +70,7 @@ def load(train_size: int, test_size: int):
         f"(the mirror has 20,000 of the official {info.expected['train']:,}), "
         f"{len(xt):,} test images (of {info.expected['test']:,})"
     )
-    return norm(x), y.astype(np.int64), norm(xt), yt.astype(np.int64), described
+    return (norm(x), y.astype(np.int64), norm(xt), yt.astype(np.int64)), described
 
 
 def augmentation():
@@ -223,7 +199,7 @@ def fast_recipe(
     model.fit(ds, epochs=epochs, callbacks=callbacks, verbose=0)
 
 
-def run(recipe: str, seed: int, arrays, epochs: dict[str, int], pack_batch: int) -> list[dict]:
+def train(recipe: str, seed: int, arrays, epochs: dict[str, int], pack_batch: int) -> list[dict]:
     import keras
 
     x, y, xt, yt = arrays
@@ -240,7 +216,7 @@ def run(recipe: str, seed: int, arrays, epochs: dict[str, int], pack_batch: int)
         pack_recipe(x, y, epochs[recipe], pack_batch, [clock.callback()])
     else:
         fast_recipe(x, y, epochs[recipe], [clock.callback()], seed=seed)
-    return [{"recipe": recipe, "seed": seed, **r} for r in clock.rows]
+    return clock.rows
 
 
 def summarize(rows: list[dict]) -> list[str]:
@@ -283,56 +259,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--recipes", nargs="+", default=list(LABELS), choices=list(LABELS))
+    add_curve_arguments(parser, LABELS, [0], "1 epoch, 2,000 images")
     parser.add_argument("--pack-epochs", type=int, default=10)
     parser.add_argument("--fast-epochs", type=int, default=12)
-    parser.add_argument("--quick", action="store_true", help="smoke run: 1 epoch, 2,000 images")
-    parser.add_argument("--no-save", action="store_true", help="print only (no CSV, no PNG)")
-    parser.add_argument(
-        "--report",
-        action="store_true",
-        help="train nothing: summarize and plot the latest run in the CSV (e.g. one cut short)",
-    )
     args = parser.parse_args(argv)
 
     from cnn_course import runtime
 
     pack_batch = runtime.budget("cifar10", "cpu").batch_size
     epochs = {"tutorial": 10, "pack": args.pack_epochs, "fast": args.fast_epochs}
-    seeds, train_size, test_size = args.seeds, 0, 0
+    sizes = (0, 0)
     if args.quick:
-        seeds, train_size, test_size = seeds[:1], 2000, 1000
+        args.seeds, sizes = args.seeds[:1], (2000, 1000)
         epochs = dict.fromkeys(epochs, 1)
-    if args.report:
-        rows = last_run(CSV_PATH)
-        meta, described = rows[0], rows[0]["data"]
-        seeds = sorted({r["seed"] for r in rows})
-        print_stamp(meta, described, seeds)
-    else:
-        x, y, xt, yt, described = load(train_size, test_size)
-        meta = stamp()
-        print_stamp(meta, described, seeds)
-        print(f"epochs: {epochs}; pack batch {pack_batch} (cpu budget)", flush=True)
-        rows = []
-        for seed in seeds:
-            for recipe in args.recipes:
-                new = run(recipe, seed, (x, y, xt, yt), epochs, pack_batch)
-                rows += new
-                if not args.no_save:  # each recipe's rows as it ends: a cut run keeps them
-                    append_csv(CSV_PATH, ({**meta, "data": described, **r} for r in new), FIELDS)
-    print(f"\nsummary ({described}; {meta['note']}):")
-    for line in summarize(rows):
-        print("  " + line)
-    if not args.no_save:
-        plot_curves(
-            rows,
-            PNG_PATH,
-            f"{described}\n{meta['machine']}; {meta['date']}; semillas {seeds}; núcleos compartidos",
-            {k: v for k, v in LABELS.items() if any(r["recipe"] == k for r in rows)},
-            target=TARGET,
-        )
-        print(f"wrote {PNG_PATH}")
+    print(f"epochs: {epochs}; pack batch {pack_batch} (cpu budget)", flush=True)
+    run_curves(
+        args,
+        "cifar10_time_to_accuracy",
+        LABELS,
+        lambda: load(*sizes),
+        lambda recipe, seed, arrays: train(recipe, seed, arrays, epochs, pack_batch),
+        summarize,
+        TARGET,
+    )
     return 0
 
 

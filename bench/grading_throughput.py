@@ -42,18 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
 import _grading_profile as gprofile
-from _common import RESULTS, append_csv, print_stamp, stamp
+from _common import RESULTS, STAMP_FIELDS, append_csv, print_stamp, stamp
 
 ASSIGNMENT, SESSION = "02_mnist", "mnist"
 CSV_PATH = RESULTS / "grading_throughput.csv"
 PROFILE_CSV = RESULTS / "grading_profile.csv"
 PNG_PATH = RESULTS / "grading_throughput.png"
 FIELDS = [
-    "date",
-    "machine",
-    "versions",
-    "note",
-    "data",
+    *STAMP_FIELDS,
     "mode",
     "workers",
     "submissions",
@@ -292,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
                 for who, table in (("cnn-course grade", steps), ("plain nbgrader", plain_steps))
                 for stage, s in table
             ),
-            ["date", "machine", "versions", "note", "data", "grader", "stage", "seconds"],
+            [*STAMP_FIELDS, "grader", "stage", "seconds"],
         )
         gprofile.plot(
             rows, steps, plain_steps, PNG_PATH, f"{described}\n{meta['machine']}; {meta['date']}"
