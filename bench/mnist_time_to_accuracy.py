@@ -185,11 +185,15 @@ def summarize(rows: list[dict]) -> list[str]:
         missing = [s for s in by_seed if by_seed[s] is None]
         if ratios:
             met = len(ratios) == len(by_seed) and max(ratios) <= RATIO_TARGET
+            target = (  # the ratio target is the cpu recipe's; the gpu one's is its accuracy
+                f"; target ≤ {RATIO_TARGET}: " + ("met" if met else "NOT met on every seed")
+                if recipe == "pack-cpu"
+                else ""
+            )
             lines.append(
                 f"ratio {recipe} / reference, seconds to 99.0%: "
                 + ", ".join(f"{v:.2f}" for v in ratios)
-                + f" (median {statistics.median(ratios):.2f}; target ≤ {RATIO_TARGET}"
-                + (": met" if met else ": NOT met on every seed")
+                + f" (median {statistics.median(ratios):.2f}{target}"
                 + (f"; seeds {missing} never reach it)" if missing else ")")
             )
         elif by_seed:

@@ -1,7 +1,8 @@
 """Judge one submission's records in a clean process: the only source of its points.
 
-``python -m cnn_course.grade.judge SPEC.json`` runs after the student's kernel has
-exited. It imports none of the student's code: it reads the records the hidden cells
+:func:`run_forked` (in a process forked from the worker's judge server, see
+:mod:`cnn_course.grade.judging`) or ``python -m cnn_course.grade.judge SPEC.json`` runs
+after the student's kernel has exited. It imports none of the student's code: it reads the records the hidden cells
 wrote (:mod:`cnn_course.record`), regenerates the inputs the grader drew for this
 submission from the seed in the spec, and runs each cell's judge of the session's
 ``grading`` module with the grader's own data and profile. It writes, per grade cell,
