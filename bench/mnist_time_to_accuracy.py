@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import EpochClock, add_curve_arguments, first_reach, run_curves
+from _common import EpochClock, add_curve_arguments, first_reach, run_curves, test_accuracy
 
 TARGET = 0.99
 RATIO_TARGET = 0.25
@@ -143,11 +143,8 @@ def train(recipe: str, seed: int, arrays, budgets: dict) -> list[dict]:
 
     x, y, xt, yt = arrays
 
-    def test(model) -> float:
-        return float(np.mean(model.predict(xt, batch_size=1000, verbose=0).argmax(1) == yt))
-
     keras.utils.set_random_seed(seed)
-    clock = EpochClock(f"{recipe} s{seed}", test)
+    clock = EpochClock(f"{recipe} s{seed}", lambda model: test_accuracy(model, xt, yt))
     clock.start()
     epochs, batch = budgets[recipe]
     if recipe == "reference":
@@ -214,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     add_curve_arguments(parser, LABELS, [0, 1, 2], "1 seed, 1 epoch, 6,000 images")
     args = parser.parse_args(argv)
 
-    from cnn_course import runtime
+    from cnn_course import runtime, training
 
     budgets = {"reference": (15, 128)}
     for profile in ("cpu", "gpu"):
@@ -227,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         args.seeds, sizes = args.seeds[:1], (6000, 2000)
         budgets = {k: (1, b) for k, (_, b) in budgets.items()}
     print(f"budgets (epochs, batch): {budgets}", flush=True)
+    training.avoid_tf_data_stalls()  # every recipe alike, as the notebooks' setup cells do
     run_curves(
         args,
         "mnist_time_to_accuracy",
