@@ -3,7 +3,9 @@
 The data mirror holds 20,000 of CIFAR-10's 50,000 training images (and the whole
 official test set of 10,000): every recipe trains on the same 20,000 images, normalised
 with their per-channel statistics, and is measured on the whole test set after every
-epoch, outside the timed training. Recipes, one after the other, same machine and seed:
+epoch, outside the timed training (by ``_common.test_accuracy``). Every recipe runs with
+:func:`cnn_course.training.avoid_tf_data_stalls`, as the notebooks do. Recipes, one after
+the other, same machine and seed:
 
 - ``tutorial``: the TensorFlow CNN tutorial as published (Conv2D 32 → MaxPool → Conv2D 64
   → MaxPool → Conv2D 64 → Flatten → Dense 64 → Dense 10; Adam at 0.001, batch 32 as

@@ -11,8 +11,9 @@ full MNIST of the data mirror (``CNN_COURSE_DATA``; 60,000 training and 10,000 t
   learning rate of :mod:`cnn_course.training` over the budget's steps, ``fit`` on the
   arrays with validation_split 0.1 (the notebook's training cell).
 
-After every epoch the whole test split is measured outside the timed training; the
-clock covers ``fit`` (tracing included). Prints, per recipe and seed, the seconds to first
+After every epoch the whole test split is measured outside the timed training (by
+``_common.test_accuracy``); the clock covers ``fit`` (tracing included). Every recipe runs
+with :func:`cnn_course.training.avoid_tf_data_stalls`, as the notebooks do. Prints, per recipe and seed, the seconds to first
 reach 99.0% and the final accuracy, the ratios to the reference and the targets (``cpu``:
 at most a quarter of the reference's seconds to 99.0%; ``gpu``: at least 99.4% at the end
 of its budget); appends rows to ``bench/results/mnist_time_to_accuracy.csv`` and draws
