@@ -98,17 +98,37 @@ def autograde(root: Path, env: dict[str, str], isolate: bool | None, limit_s: fl
 
 
 def printed(graded: Path) -> dict[str, list[str]]:
-    """``name: VERDICT ...`` lines the cells printed, by name (errors as ``ERROR`` lines)."""
+    """``name: VERDICT ...`` lines the cells printed, by name (errors as ``ERROR`` lines).
+
+    A kernel may flush one ``print`` as several stream outputs (ipykernel flushes on a
+    timer, between ``print``'s separate writes), so a cell's stream text is joined first.
+    """
     assert graded.exists(), "nbgrader wrote no autograded notebook"
     lines: dict[str, list[str]] = {}
     for cell in nbformat.read(graded, as_version=4).cells:
+        streams: dict[str, str] = {}
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 lines.setdefault("ERROR", []).append(f"{out['ename']}: {out['evalue']}")
-            for line in out.get("text", "").splitlines():
+            elif out.get("output_type") == "stream":
+                streams[out["name"]] = streams.get(out["name"], "") + out.get("text", "")
+        for text in streams.values():
+            for line in text.splitlines():
                 name, _, rest = line.partition(": ")
                 lines.setdefault(name, []).append(rest)
     return lines
+
+
+def test_printed_joins_a_print_split_across_stream_outputs(tmp_path):
+    """The CI failure of 2026-11-28: ``legit: OK`` and `` 6 True`` came as two outputs."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print('legit: OK', 6, True)")]
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="legit: OK"),
+        nbformat.v4.new_output("stream", name="stdout", text=" 6 True\n"),
+    ]
+    nbformat.write(nb, tmp_path / "graded.ipynb")
+    assert printed(tmp_path / "graded.ipynb") == {"legit": ["OK 6 True"]}
 
 
 # ---------------------------------------------------------------- the scene
