@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from cnn_course._tables import REPO_ROOT
 from cnn_course.grade import isolation, sandbox
@@ -101,19 +102,17 @@ def printed(graded: Path) -> dict[str, list[str]]:
     """``name: VERDICT ...`` lines the cells printed, by name (errors as ``ERROR`` lines).
 
     A kernel may flush one ``print`` as several stream outputs (ipykernel flushes on a
-    timer, between ``print``'s separate writes), so a cell's stream text is joined first.
+    timer, between ``print``'s separate writes): nbconvert's `CoalesceStreamsPreprocessor`
+    joins them first.
     """
     assert graded.exists(), "nbgrader wrote no autograded notebook"
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nbformat.read(graded, as_version=4), {})
     lines: dict[str, list[str]] = {}
-    for cell in nbformat.read(graded, as_version=4).cells:
-        streams: dict[str, str] = {}
+    for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 lines.setdefault("ERROR", []).append(f"{out['ename']}: {out['evalue']}")
-            elif out.get("output_type") == "stream":
-                streams[out["name"]] = streams.get(out["name"], "") + out.get("text", "")
-        for text in streams.values():
-            for line in text.splitlines():
+            for line in out.get("text", "").splitlines():
                 name, _, rest = line.partition(": ")
                 lines.setdefault(name, []).append(rest)
     return lines
