@@ -180,7 +180,9 @@ def test_a_huge_single_line_is_cut_in_bytes_with_a_spanish_note():
     nb = preprocess(markup_notebook(), EscapeOutputs(), LimitOutputBytes())
     out = nb.cells[2].outputs[0]
     assert len(out.text.encode()) <= 20_000
-    assert re.search(r"salida recortada: [\d ]+ bytes de 5 000 000", out.text)
+    # A printed log is read from its end: the note, then its last bytes.
+    assert re.search(r"salida recortada: .*[\d ]+ bytes de 5 000 000", out.text)
+    assert out.text.endswith("A" * 1000)
     assert nb.cells[2].metadata[CUTS_KEY][0]["size"] == BIG
     [finding] = cut_findings(nb)
     assert finding.kind == "output_cut" and finding.cell == "test-square" and finding.repaired
@@ -192,19 +194,29 @@ def test_a_huge_single_line_is_cut_in_bytes_with_a_spanish_note():
     assert len(again.cells[2].metadata[CUTS_KEY]) == 1
 
 
-def test_cell_and_notebook_limits_drop_later_outputs_but_keep_errors():
-    lines = [new_output("stream", name="stdout", text="x" * 3000) for _ in range(10)]
+def test_cell_and_notebook_limits_drop_later_outputs_but_keep_last_lines_and_errors():
+    lines = [new_output("stream", name="stdout", text=f"{i}" + "x" * 2999) for i in range(10)]
     error = new_output("error", ename="AssertionError", evalue="falta algo " * 50, traceback=[])
     nb = new_notebook(cells=[new_code_cell("", outputs=[*lines, error]) for _ in range(3)])
-    limiter = LimitOutputBytes(max_output_bytes=2000, max_cell_bytes=5000, max_notebook_bytes=8000)
+    limiter = LimitOutputBytes(
+        max_output_bytes=2000, max_cell_bytes=5000, max_notebook_bytes=8000, min_cell_bytes=1500
+    )
     nb = preprocess(nb, limiter)
     sizes = [sum(len(o.get("text", "")) for o in c.outputs) for c in nb.cells]
-    assert all(s <= 5000 for s in sizes) and sum(sizes) <= 8000
+    # Past the limits each cell still keeps its last lines (1,500 bytes) and its error.
+    assert all(s <= 5000 + 1500 for s in sizes) and sum(sizes) <= 8000 + 3 * 1500
     for cell in nb.cells:
         assert cell.outputs[-2].output_type == "error"
         assert cell.outputs[-2].evalue.startswith("falta algo")
+        last = cell.outputs[-3].text
+        assert last.endswith("x" * 1000) and "salida recortada" in last
         assert "salidas más omitidas" in cell.outputs[-1].text
-    assert len(cut_findings(nb)) == 3
+    # The first cell went over its own limit; the second is where the notebook's ran out:
+    # the finding says so, not that some small output was too large.
+    own, budget = cut_findings(nb)
+    assert (own.kind, own.cell) == ("output_cut", "n.º 1")
+    assert (budget.kind, budget.cell, budget.detail["limit"]) == ("output_budget", "n.º 2", 8000)
+    assert "8 000" in budget.message() and "demasiado grande" not in budget.message()
 
 
 def test_images_past_their_limit_become_a_note():
@@ -231,7 +243,8 @@ def test_feedback_page_has_no_markup_of_the_submission_and_no_script():
     # The submission's markup is there, as text.
     assert "&lt;script&gt;" in page and "&lt;iframe" in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page  # the notebook's name
-    assert "# Mi respuesta" in page  # markdown shown as its source
+    # Markdown rendered (a heading), its raw HTML shown as text, its bad link not a link.
+    assert "<h1>Mi respuesta</h1>" in page and "# Mi respuesta" not in page
     [img] = re.findall(r"<img [^>]*>", page)
     attrs = dict(re.findall(r'(\w+)="([^"]*)"', img))
     assert attrs.pop("src") == f"data:image/png;base64,{PNG}"

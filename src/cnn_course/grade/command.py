@@ -49,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Grade a class and print its table; 0 when every submission was graded or explained."""
     from cnn_course.grade import batch, report
+    from cnn_course.grade.startup import StartupFilter
 
     if not os.environ.get("CNN_COURSE_DATA"):
         print(
@@ -58,18 +59,20 @@ def main(args: argparse.Namespace) -> int:
         )
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be at least 1 (got {args.workers}).")
-    graded = batch.grade_class(
-        args.submissions,
-        args.assignment,
-        args.out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        roster=args.roster,
-        timeout=args.timeout,
-        limit_s=args.submission_timeout,
-        memory_mb=batch.DEFAULT_MEMORY_MB if args.memory_mb is None else args.memory_mb,
-        progress=not args.no_progress,
-    )
+    # TensorFlow's start-up lines (the judge's imports, workers) stay off the teacher's terminal.
+    with StartupFilter():
+        graded = batch.grade_class(
+            args.submissions,
+            args.assignment,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            roster=args.roster,
+            timeout=args.timeout,
+            limit_s=args.submission_timeout,
+            memory_mb=batch.DEFAULT_MEMORY_MB if args.memory_mb is None else args.memory_mb,
+            progress=not args.no_progress,
+        )
     print(report.table(graded.results, graded.grade_ids))
     flagged = sum(bool(r.findings) for r in graded.results)
     where = "a Dask cluster" if args.scheduler else f"{graded.workers} workers"

@@ -10,22 +10,11 @@ import nbformat
 from nbformat import NotebookNode
 
 from cnn_course.course import CourseDirectory
+from cnn_course.grade import pipelines
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# Feedback: nbgrader's pipeline with the hidden tests and the tracebacks that quote
-# them taken out (nbgrader issue #917), every output turned into text and cut to a
-# number of bytes (the page shows nothing of the submission as HTML), and the
-# grader's findings attached.
-FEEDBACK_PREPROCESSORS = [
-    "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
-    "cnn_course.grade.preprocessors.TrimTracebacks",
-    "cnn_course.grade.preprocessors.EscapeOutputs",
-    "cnn_course.grade.preprocessors.LimitOutputBytes",
-    "cnn_course.grade.preprocessors.AttachFindings",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+FEEDBACK_PREPROCESSORS = pipelines.FEEDBACK
 
 
 @dataclass(frozen=True)
@@ -91,12 +80,9 @@ class GradingCourse:
             # A student may type the hidden-test markers in an answer: strip, never fail.
             "c.ClearHiddenTests.enforce_metadata = False",
             # A kernel that dies or hangs in one cell costs that cell: a fresh one runs the rest.
-            "from cnn_course.grade.preprocessors.recoverkernel import autograde_pipeline",
-            "c.Autograde.autograde_preprocessors = autograde_pipeline()",
-            # Autograde cuts outputs in bytes too (nbgrader's LimitOutput counts lines),
-            # after SaveAutoGrades: the graded notebook stays small, the grades unchanged.
-            "c.Autograde.autograde_preprocessors.append("
-            "'cnn_course.grade.preprocessors.LimitOutputBytes')",
+            # The autograde pipeline of cnn_course.grade.pipelines (RecoverKernel included).
+            "from cnn_course.grade import pipelines",
+            "c.Autograde.autograde_preprocessors = pipelines.autograde()",
             "c.HTMLExporter.template_name = 'feedback_es'",
             # Second guard behind EscapeOutputs: nbconvert's own sanitizer, no JS outputs.
             "c.HTMLExporter.sanitize_html = True",
@@ -109,6 +95,19 @@ class GradingCourse:
         self.findings_file.write_text(
             json.dumps({"findings": messages}, ensure_ascii=False), encoding="utf-8"
         )
+
+    def reset_gradebook(self, pristine: bytes, scores: dict[str, float]) -> None:
+        """Replace the gradebook (the kernel could write it, e.g. a ``manual_score``) with the
+        assignment's pristine one, holding this submission with the grader's ``scores`` only."""
+        from nbgrader.api import Gradebook
+
+        for suffix in ("", "-journal", "-wal", "-shm"):  # a planted journal would be replayed
+            self.gradebook.with_name(self.gradebook.name + suffix).unlink(missing_ok=True)
+        self.gradebook.write_bytes(pristine)
+        with Gradebook(self.db_url) as gb:
+            gb.update_or_create_student(self.student)
+            gb.add_submission(self.assignment, self.student)
+        self.set_scores(scores)
 
     def set_scores(self, scores: dict[str, float]) -> None:
         """Put the judged points into this course's gradebook (what the feedback shows)."""
@@ -132,4 +131,5 @@ class GradingCourse:
                 sub = gb.find_submission_notebook(self.notebook, self.assignment, self.student)
             except MissingEntry:
                 return {}
-            return {g.name: float(g.score) for g in sub.grades}
+            # auto_score: what autograde wrote (a manual_score can only come from the kernel).
+            return {g.name: float(g.auto_score or 0.0) for g in sub.grades}

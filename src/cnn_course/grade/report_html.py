@@ -156,7 +156,7 @@ def _grades(results: list) -> list[str]:
         rows.append(
             f"<tr><td>{esc(r.student, NAME_LIMIT)}</td><td>{esc(r.filename, NAME_LIMIT)}</td>"
             f'<td class="num">{esc(fmt(r.total))} / {esc(fmt(r.max_total))}</td>'
-            f"<td>{esc(r.status)}</td><td>{esc(problems(r.findings) or '—', MESSAGE_LIMIT)}</td>"
+            f"<td>{esc(msg(f'grade.status.{r.status}'))}</td><td>{esc(problems(r.findings) or '—', MESSAGE_LIMIT)}</td>"
             f'<td><a href="{feedback_href(r.student)}">{esc(msg("grade.report.feedback_link"))}</a>'
             "</td></tr>"
         )
@@ -234,6 +234,12 @@ def html_report(assignment: str, results: list, seconds: float = 0.0, workers: i
         out.append(
             f'<p class="warn" id="not-isolated">'
             f"{esc(msg('grade.report.not_isolated', count=len(unisolated)))}</p>"
+        )
+    unbounded = [r for r in results if not getattr(r, "bounded", True)]
+    if unbounded:
+        out.append(
+            f'<p class="warn" id="not-bounded">'
+            f"{esc(msg('grade.report.not_bounded', count=len(unbounded)))}</p>"
         )
     summary = msg(
         "grade.report.summary",

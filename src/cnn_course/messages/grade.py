@@ -103,6 +103,10 @@ TEMPLATES: dict[str, str] = {
         "La celda {position} llevaba marcas de nbgrader que no corresponden a ninguna celda "
         "publicada ({why}); se le han quitado: se ejecuta como una celda más y no suma puntos."
     ),
+    "grade.output_budget": (
+        "Las salidas del cuaderno superaron en conjunto el límite de {limit:,} bytes a partir "
+        "de la celda «{cell}»: desde ahí cada celda muestra solo sus últimas líneas y sus errores."
+    ),
     # ------------------------------------------------------------ short labels (grades.csv)
     "grade.label.not_a_notebook": "no es un cuaderno",
     "grade.label.invalid_nbformat": "formato reparado",
@@ -125,6 +129,7 @@ TEMPLATES: dict[str, str] = {
     "grade.label.extra_submission": "varias entregas",
     "grade.label.unknown_student": "estudiante desconocido",
     "grade.label.output_cut": "salida recortada ({cell})",
+    "grade.label.output_budget": "límite de salida del cuaderno (desde {cell})",
     "grade.label.kernel_died": "kernel caído ({cell})",
     "grade.label.kernel_hung": "kernel bloqueado ({cell})",
     "grade.label.not_run": "sin ejecutar desde {cell}",
@@ -169,6 +174,8 @@ TEMPLATES: dict[str, str] = {
     "grade.feedback.not_graded": "Tu entrega no se ha podido corregir automáticamente.",
     # ------------------------------------------------------------ outputs in the feedback
     "grade.output.cut": "… salida recortada: {kept:,} bytes de {size:,}",
+    "grade.output.cut_head": "[… salida recortada: se muestran los últimos {kept:,} bytes de {size:,}]",
+    "grade.output.frames_omitted": "[… {count} marcos de bibliotecas omitidos …]",
     "grade.output.dropped": (
         "… {count} salidas más omitidas ({size:,} bytes): el cuaderno superaba el límite de salida"
     ),
@@ -233,6 +240,56 @@ TEMPLATES: dict[str, str] = {
     # ------------------------------------------------------------ out-of-kernel judging
     "grade.judged": "«{cell}» no suma puntos: {reason}",
     "grade.label.judged": "{cell}: {score} de {max} puntos",
+    "grade.judged.cell_error": "la celda falló antes de registrar su respuesta: {error}",
+    "grade.judged.not_run": "la celda no se ejecutó",
+    # ------------------------------------------------------------ status of a submission
+    "grade.status.graded": "corregida",
+    "grade.status.not_graded": "no corregida",
+    "grade.status.failed": "corrección fallida",
     "grade.judge_failed": "El corrector no pudo juzgar lo registrado: {reason}",
     "grade.label.judge_failed": "fallo del corrector",
+    # ------------------------------------------------------------ resources of a submission
+    "grade.too_large": (
+        "El cuaderno ocupa {size:,} bytes, más que el límite de {limit:,} bytes (suele ser una "
+        "imagen o una salida enorme dentro del cuaderno); no se ha corregido."
+    ),
+    "grade.group_memory": (
+        "La entrega superó la memoria total permitida ({limit} MB para todos sus procesos "
+        "juntos): se detuvo el proceso que más ocupaba y la celda en curso cuenta 0 puntos."
+    ),
+    "grade.group_pids": (
+        "La entrega intentó tener más de {limit} procesos o hilos a la vez: se rechazaron los "
+        "que pasaban del límite."
+    ),
+    "grade.cell_pids": (
+        "La celda «{cell}» falló al pasar el límite de {limit} procesos o hilos: cuenta 0 puntos."
+    ),
+    "grade.cell_file_size": (
+        "La celda «{cell}» intentó escribir un archivo de más de {limit} MB: se rechazó y la "
+        "celda cuenta 0 puntos."
+    ),
+    "grade.disk": (
+        "La entrega escribió más de {limit} MB en su carpeta de corrección: se detuvo la "
+        "corrección y cuenta 0 puntos."
+    ),
+    "grade.leftover": (
+        "La entrega dejó {count} procesos en marcha al terminar el cuaderno: se han detenido."
+    ),
+    "grade.label.too_large": "cuaderno demasiado grande",
+    "grade.label.group_memory": "memoria total agotada",
+    "grade.label.group_pids": "límite de procesos",
+    "grade.label.cell_pids": "límite de procesos ({cell})",
+    "grade.label.cell_file_size": "archivo demasiado grande ({cell})",
+    "grade.label.disk": "límite de disco",
+    "grade.label.leftover": "procesos abandonados",
+    "grade.report.not_bounded": (
+        "Atención: {count} entregas se corrigieron SIN límite conjunto de memoria y procesos "
+        "(sin cgroup): una sola podía ocupar toda la memoria de la máquina."
+    ),
+    "grade.judge.too_large": (
+        "el modelo «{name}» declara {what} demasiado grande ({size:,}; máximo {limit:,})"
+    ),
+    "grade.judge.member_size": "el archivo «{member}» de «{name}»",
+    "grade.judge.config_size": "una configuración (config.json)",
+    "grade.judge.weights": "un número de pesos",
 }

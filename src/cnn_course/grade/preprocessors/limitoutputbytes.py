@@ -27,14 +27,27 @@ def _is_image(mime: str) -> bool:
     return mime.startswith("image/") and mime != "image/svg+xml"
 
 
-def _cut(value: str, budget: int) -> tuple[str, int, int]:
-    """(value or its first bytes plus the note, bytes of content kept, bytes it had)."""
+def _cut(value: str, budget: int, tail: bool = False) -> tuple[str, int, int]:
+    """(value or its first bytes, or its last with ``tail``, plus the note; bytes of content
+    kept; bytes it had)."""
     raw = value.encode("utf-8", "replace")
     if len(raw) <= budget:
         return value, len(raw), len(raw)
-    kept = raw[: max(0, budget - _NOTE_RESERVE)].decode("utf-8", "ignore")
+    room = max(0, budget - _NOTE_RESERVE)
+    if tail:
+        kept = raw[len(raw) - room :].decode("utf-8", "ignore") if room else ""
+        n = len(kept.encode("utf-8"))
+        return f"{msg('grade.output.cut_head', kept=n, size=len(raw))}\n{kept}", n, len(raw)
+    kept = raw[:room].decode("utf-8", "ignore")
     n = len(kept.encode("utf-8"))
     return f"{kept}\n{msg('grade.output.cut', kept=n, size=len(raw))}\n", n, len(raw)
+
+
+def _why(budget: int, output_limit: int, cell_left: int) -> str:
+    """Which limit set ``budget``: the output's own, its cell's, or the notebook's."""
+    if budget == output_limit:
+        return "output"
+    return "cell" if budget == cell_left else "notebook"
 
 
 def output_bytes(output) -> int:
@@ -67,6 +80,9 @@ class LimitOutputBytes(NbGraderPreprocessor):
         config=True
     )
     max_notebook_bytes = Integer(100_000, help="bytes of text all outputs keep").tag(config=True)
+    min_cell_bytes = Integer(
+        1_500, help="bytes of its last output every cell keeps, even past the notebook's limit"
+    ).tag(config=True)
     max_image_bytes = Integer(1_000_000, help="base64 bytes one image may have").tag(config=True)
     max_notebook_image_bytes = Integer(
         5_000_000, help="base64 bytes all images of the notebook may have"
@@ -82,20 +98,28 @@ class LimitOutputBytes(NbGraderPreprocessor):
             return cell, resources
         cell_left = self.max_cell_bytes
         cuts, kept, dropped, dropped_size = [], [], 0, 0
+        last_text = max(
+            (i for i, o in enumerate(cell.outputs) if o.get("output_type") != "error"), default=-1
+        )
         for i, output in enumerate(cell.outputs):
             self._limit_images(output, i, cuts)
             budget = min(self.max_output_bytes, cell_left, self._text_left)
+            why = _why(budget, self.max_output_bytes, cell_left)
+            limit = {"output": self.max_output_bytes, "cell": self.max_cell_bytes}.get(
+                why, self.max_notebook_bytes
+            )
             is_error = output.get("output_type") == "error"
-            if is_error:
-                budget = max(budget, min(self.max_output_bytes, _ERROR_FLOOR))
+            floor = min(self.max_output_bytes, _ERROR_FLOOR if is_error else self.min_cell_bytes)
+            if is_error or i == last_text:  # a cell's error and last lines are always shown
+                budget = max(budget, floor)
             size = output_bytes(output)
-            if size > budget and budget <= _NOTE_RESERVE and not is_error:
+            if size > budget and budget <= _NOTE_RESERVE:
                 dropped, dropped_size = dropped + 1, dropped_size + size
-                cuts.append({"output": i, "kept": 0, "size": size})
+                cuts.append({"output": i, "kept": 0, "size": size, "why": why, "limit": limit})
                 continue
             used, shown = self._limit_text(output, budget)
             if shown < size:
-                cuts.append({"output": i, "kept": shown, "size": size})
+                cuts.append({"output": i, "kept": shown, "size": size, "why": why, "limit": limit})
             cell_left = max(0, cell_left - used)
             self._text_left = max(0, self._text_left - used)
             kept.append(output)
@@ -119,7 +143,9 @@ class LimitOutputBytes(NbGraderPreprocessor):
         for holder, key in fields:
             value = holder[key]
             joined = "\n".join(map(text, value)) if key == "traceback" else text(value)
-            new, n, size = _cut(joined, max(0, budget - used))
+            # A printed log is read from its end (the last epoch, the final message).
+            tail = key == "text" or key == "traceback"
+            new, n, size = _cut(joined, max(0, budget - used), tail)
             if n < size:
                 holder[key] = new.split("\n") if key == "traceback" else new
             used += len(new.encode("utf-8", "replace"))
@@ -142,12 +168,14 @@ class LimitOutputBytes(NbGraderPreprocessor):
             note = msg("grade.output.image_dropped", mime=mime, size=size, limit=limit)
             plain = text(data.get("text/plain", ""))
             data["text/plain"] = f"{plain}\n{note}" if plain else note
-            cuts.append({"output": index, "kept": 0, "size": size})
+            cuts.append({"output": index, "kept": 0, "size": size, "why": "image"})
 
 
 def cut_findings(nb) -> list[Finding]:
-    """One repaired ``output_cut`` finding per cell whose outputs :class:`LimitOutputBytes` cut."""
-    found = []
+    """What :class:`LimitOutputBytes` cut: one repaired ``output_cut`` finding per cell with an
+    output over its own or its cell's limit, and one ``output_budget`` finding, naming the
+    first cell it reached, when the notebook's outputs together went over the notebook's."""
+    found, budget = [], None
     for pos, cell in enumerate(nb.cells):
         cuts = cell.get("metadata", {}).get(CUTS_KEY)
         if not cuts:
@@ -158,7 +186,14 @@ def cut_findings(nb) -> list[Finding]:
         for c in cuts:
             if c["size"] >= by_output.get(c["output"], {"size": -1})["size"]:
                 by_output[c["output"]] = c
-        kept = sum(c["kept"] for c in by_output.values())
-        size = sum(c["size"] for c in by_output.values())
-        found.append(Finding("output_cut", name, {"kept": kept, "size": size}, repaired=True))
-    return found
+        own = [c for c in by_output.values() if c.get("why") != "notebook"]
+        if budget is None and len(own) < len(by_output):
+            limit = next(
+                c.get("limit", 0) for c in by_output.values() if c.get("why") == "notebook"
+            )
+            budget = Finding("output_budget", name, {"limit": limit}, repaired=True)
+        if own:
+            kept = sum(c["kept"] for c in own)
+            size = sum(c["size"] for c in own)
+            found.append(Finding("output_cut", name, {"kept": kept, "size": size}, repaired=True))
+    return [*found, budget] if budget else found

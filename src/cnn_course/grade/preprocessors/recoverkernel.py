@@ -129,11 +129,3 @@ class RecoverKernel(Execute):
         if start:
             self.start_new_kernel()
             self.start_new_kernel_client()
-
-
-def autograde_pipeline() -> list:
-    """nbgrader's autograde preprocessors with :class:`RecoverKernel` in place of ``Execute``."""
-    from nbgrader.converters import Autograde
-
-    default = Autograde.class_traits()["autograde_preprocessors"].default()
-    return [RecoverKernel if p is Execute else p for p in default]
