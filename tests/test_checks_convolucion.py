@@ -550,7 +550,7 @@ def test_same_padding_on_the_wrong_side_is_named(sol):
         before, after = sol["same_padding"](n, f, stride)
         return after, before
 
-    err = _raises("common.formula_case", conv.check_output_size, sol["output_size"], same_padding)
+    err = _raises("conv.same_padding_case", conv.check_output_size, sol["output_size"], same_padding)
     assert "final" in err.values["hint"]
 
     def conv2d(x, w, b, stride=1, padding="valid"):
@@ -571,7 +571,16 @@ def test_flipped_kernel_is_named(sol):
     def conv2d_flipped(x, w, b, stride=1, padding="valid"):
         return sol["conv2d"](x, w[::-1, ::-1], b, stride, padding)
 
-    _raises("conv.flipped_kernel", conv.check_conv2d, conv2d_flipped)
+    # On the public volume the flipped kernel's output equals the transposed kernel's:
+    # nothing proves which mistake it is, so the message stays generic there.
+    _raises("conv.mismatch", conv.check_conv2d, conv2d_flipped)
+    _raises("conv.flipped_kernel", conv.hidden_conv2d, conv2d_flipped)
+
+    def conv2d_transposed(x, w, b, stride=1, padding="valid"):
+        return sol["conv2d"](x, w.transpose(1, 0, 2, 3), b, stride, padding)
+
+    assert _raises("conv.mismatch", conv.check_conv2d, conv2d_transposed)
+    _raises("conv.mismatch", conv.hidden_conv2d, conv2d_transposed)
 
     def transpose_flipped(x, w, b, stride=1):
         return sol["conv_transpose2d"](x, w[::-1, ::-1], b, stride)
@@ -650,7 +659,7 @@ def test_receptive_field_without_strides_fails():
     def no_jump(layers):
         return 1 + sum(d * (f - 1) for f, _, d in layers)
 
-    err = _raises("common.formula_case", conv.check_receptive_field, no_jump)
+    err = _raises("common.formula_case_hidden", conv.check_receptive_field, no_jump)
     assert "stride" in err.values["hint"]
 
 

@@ -12,6 +12,7 @@ the corresponding Keras layer, weights copied in. Every check prints what it com
 - :mod:`.messages`: the ``conv.*`` messages.
 """
 
+from cnn_course.checks.convolucion import advanced, convolution, pooling
 from cnn_course.checks.convolucion.advanced import (
     check_conv_transpose2d,
     check_dense_to_conv,
@@ -71,7 +72,26 @@ from cnn_course.checks.convolucion.slides import (
     TRANSPOSE_X,
 )
 
+CASE_CLASSES = {
+    "conv2d_single": convolution.CONV2D_SINGLE_CLASSES,
+    "convolve2d": convolution.CONVOLVE2D_CLASSES,
+    "output_size": convolution.OUTPUT_SIZE_CLASSES,
+    "same_padding": convolution.SAME_PADDING_CLASSES,
+    "pad_image": convolution.PAD_IMAGE_CLASSES,
+    "conv2d_strided": convolution.CONV_CLASSES,
+    "conv2d": convolution.CONV2D_CLASSES,
+    "conv_params": convolution.CONV_PARAMS_CLASSES,
+    "pool2d": pooling.POOL_CLASSES,
+    "maxpool_backward": pooling.MAXPOOL_BACKWARD_CLASSES,
+    "conv_transpose2d": advanced.TRANSPOSE_CLASSES,
+    "receptive_field": advanced.RECEPTIVE_FIELD_CLASSES,
+    "dense_to_conv": advanced.DENSE_TO_CONV_CLASSES,
+    "locally_connected_params": advanced.LOCALLY_CONNECTED_CLASSES,
+}
+"""The case classes each hidden check draws on every seed (one declared list per function)."""
+
 __all__ = [
+    "CASE_CLASSES",
     "ERRATA_POOL_AVG",
     "ERRATA_POOL_SLIDE_AVG",
     "ERRATA_POOL_TABLE",

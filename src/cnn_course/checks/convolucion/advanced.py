@@ -23,10 +23,12 @@ _TRANSPOSE_SIZE = " La salida mide (N−1)·S + F por lado."
 
 def _transpose_variants(x, w, b, stride):
     flipped, no_bias = np.asarray(w)[::-1, ::-1], np.zeros_like(b)
+    transposed = np.asarray(w).transpose(1, 0, 2, 3)
     return [
         harness.Variant(
             "conv.flipped_kernel", lambda: keras_conv_transpose2d(x, flipped, b, stride)
         ),
+        harness.Variant(None, lambda: keras_conv_transpose2d(x, transposed, b, stride)),
         harness.Variant("conv.missing_bias", lambda: keras_conv_transpose2d(x, w, no_bias, stride)),
     ]
 
@@ -48,6 +50,18 @@ def check_conv_transpose2d(fn: Callable) -> None:
     harness.report_error(
         "conv_transpose2d, ejemplo de clase", harness.run_case(fn, "conv_transpose2d", case)
     )
+
+
+TRANSPOSE_CLASSES = (
+    harness.CaseClass(
+        "S < F (las ventanas se solapan), C ≠ K", lambda f, s, c, k: s < f and c != k
+    ),
+    harness.CaseClass("S = F", lambda f, s, c, k: s == f),
+    harness.CaseClass("S = 1", lambda f, s, c, k: s == 1),
+    harness.CaseClass("kernel de lado par", lambda f, s, c, k: f % 2 == 0),
+)
+"""``(F, S, C, K)`` of the cases: the plans below draw each on every seed (F ≥ S: the
+notebook's (N−1)·S + F is Keras' size only then)."""
 
 
 def _random_transposes(seed: int):
@@ -91,7 +105,7 @@ def _rf_hint(args: tuple) -> str:
 
 def _expect_fields(fn: Callable, stacks) -> None:
     cases = [((list(stack),), expected) for stack, expected in stacks]
-    expect_cases("receptive_field", fn, cases, hint=_rf_hint)
+    expect_cases("receptive_field", fn, cases, hint=_rf_hint, reveal=False)
 
 
 def check_receptive_field(fn: Callable) -> None:
@@ -101,27 +115,64 @@ def check_receptive_field(fn: Callable) -> None:
         print(f"Campo receptivo de {len(stack)} capas 3×3: {expected}×{expected}")
 
 
+def _strided_then_wide(stack) -> bool:
+    """Two layers with stride > 1 come before a layer whose kernel is larger than 1."""
+    strided = 0
+    for f, s, _ in stack:
+        if strided >= 2 and f > 1:
+            return True
+        strided += s > 1
+    return False
+
+
+RECEPTIVE_FIELD_CLASSES = (
+    harness.CaseClass(
+        "dos capas con stride > 1 antes de un kernel > 1", lambda stack: _strided_then_wide(stack)
+    ),
+    harness.CaseClass(
+        "dilatación > 1 tras una capa con stride > 1",
+        lambda stack: any(
+            d > 1 and any(s > 1 for _, s, _ in stack[:i]) for i, (_, _, d) in enumerate(stack)
+        ),
+    ),
+    harness.CaseClass("stride > 1 en la última capa (no cuenta)", lambda stack: stack[-1][1] > 1),
+)
+
+
+def _stack(rng) -> tuple:
+    stack = []
+    for _ in range(int(rng.integers(2, 6))):
+        f = int(rng.integers(1, 6))
+        # TensorFlow refuses stride > 1 together with dilation > 1 in one layer
+        if rng.random() < 0.5:
+            stack.append((f, int(rng.integers(1, 4)), 1))
+        else:
+            stack.append((f, 1, int(rng.integers(1, 4))))
+    return (stack,)
+
+
 def hidden_receptive_field(
     fn: Callable, seed: int = harness.HIDDEN_SEED + 12, cases: int = 4
 ) -> None:
-    """Random stacks (kernel, stride, dilation) against the field measured with Keras gradients."""
+    """Random stacks (kernel, stride, dilation) against the field measured with Keras
+    gradients: every class of :data:`RECEPTIVE_FIELD_CLASSES` on every seed."""
     rng = np.random.default_rng(seed)
-    stacks = []
-    for _ in range(cases):
-        stack = []
-        for _ in range(int(rng.integers(2, 5))):
-            f = int(rng.integers(1, 6))
-            # TensorFlow refuses stride > 1 together with dilation > 1 in one layer
-            if rng.random() < 0.5:
-                stack.append((f, int(rng.integers(1, 4)), 1))
-            else:
-                stack.append((f, 1, int(rng.integers(1, 4))))
-        stacks.append((stack, keras_receptive_field(stack)))
-    _expect_fields(fn, stacks)
-    print(f"receptive_field: {cases} pilas aleatorias coinciden con el campo medido en Keras")
+    extra = max(cases - len(RECEPTIVE_FIELD_CLASSES), 0)
+    drawn = harness.draw_classes(rng, _stack, RECEPTIVE_FIELD_CLASSES, extra)
+    _expect_fields(fn, [(stack, keras_receptive_field(stack)) for (stack,) in drawn])
+    print(f"receptive_field: {len(drawn)} pilas aleatorias coinciden con el campo medido en Keras")
 
 
 # --------------------------------------------------------------------------- 10. dense ↔ conv
+
+
+DENSE_TO_CONV_CLASSES = (
+    harness.CaseClass(
+        "volumen de varios canales y varias unidades (el orden de Flatten importa)",
+        lambda width, depth, k: width > 1 and depth > 1 and k > 1,
+    ),
+)
+"""``(W, D, K)``: every draw has W, D and K from 2 to 4."""
 
 
 def _check_dense_case(fn: Callable, x, w_dense, b_dense, case) -> float:
@@ -168,7 +219,7 @@ _LC_HINT = "Cada una de las (N−F+1)² posiciones tiene sus propios K filtros F
 
 def _expect_lc(fn: Callable, cases) -> None:
     expected = [(nfmk, locally_connected_reference(*nfmk)) for nfmk in cases]
-    expect_cases("locally_connected_params", fn, expected, hint=_LC_HINT)
+    expect_cases("locally_connected_params", fn, expected, hint=_LC_HINT, reveal=False)
 
 
 def check_locally_connected_params(fn: Callable) -> None:
@@ -186,10 +237,17 @@ def hidden_locally_connected_params(
 ) -> None:
     """Random (N, F, M, K)."""
     rng = np.random.default_rng(seed)
-    drawn = []
-    for _ in range(cases):
-        f = int(rng.integers(1, 6))
-        drawn.append(
-            (int(rng.integers(f, f + 20)), f, int(rng.integers(1, 5)), int(rng.integers(1, 9)))
-        )
-    _expect_lc(fn, drawn)
+
+    def make(r) -> tuple:
+        f = int(r.integers(1, 6))
+        return int(r.integers(f, f + 20)), f, int(r.integers(1, 5)), int(r.integers(1, 9))
+
+    extra = max(cases - len(LOCALLY_CONNECTED_CLASSES), 0)
+    _expect_lc(fn, harness.draw_classes(rng, make, LOCALLY_CONNECTED_CLASSES, extra))
+
+
+LOCALLY_CONNECTED_CLASSES = (
+    harness.CaseClass("N > F > 1, M ≠ K", lambda n, f, m, k: n > f > 1 and m != k),
+    harness.CaseClass("F = 1", lambda n, f, m, k: f == 1 and n > 1),
+    harness.CaseClass("N = F (una posición)", lambda n, f, m, k: n == f > 1),
+)

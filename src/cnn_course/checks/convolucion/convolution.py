@@ -29,23 +29,51 @@ from cnn_course.checks.toolkit import (
 
 
 def _conv_single_variants(image, kernel, stride=1, padding="valid"):
+    kernel = np.asarray(kernel)
+    flipped, transposed = kernel[::-1, ::-1], kernel.T
     return [
         harness.Variant(
             "conv.flipped_kernel",
-            lambda: keras_conv2d_single(image, np.asarray(kernel)[::-1, ::-1], stride, padding),
-        )
+            lambda: keras_conv2d_single(image, flipped, stride, padding),
+        ),
+        # a transposed kernel is a mistake of its own: where its output equals the
+        # flipped kernel's, neither cause is named
+        harness.Variant(None, lambda: keras_conv2d_single(image, transposed, stride, padding)),
     ]
 
 
-def _random_images(seed: int, cases: int, sides: tuple[int, int], extra: int):
-    """``cases`` random (label, image, kernel), F in ``sides``, H and W from F to F + extra."""
-    rng = np.random.default_rng(seed)
-    for _ in range(cases):
+def _image_case(sides: tuple[int, int], extra: int):
+    """``make(rng)``: a random (image, kernel), F in ``sides``, H and W from F to F + extra."""
+
+    def make(rng):
         f = int(rng.integers(*sides))
         h, w = (int(v) for v in rng.integers(f, f + extra, size=2))
         image = rng.normal(size=(h, w)).astype(np.float32)
-        kernel = rng.normal(size=(f, f)).astype(np.float32)
-        yield f"imagen {h}×{w} y kernel {f}×{f}", image, kernel
+        return image, rng.normal(size=(f, f)).astype(np.float32)
+
+    return make
+
+
+def _asymmetric(kernel) -> bool:
+    """Flipping, transposing and keeping the kernel give three different kernels."""
+    k = np.asarray(kernel)
+    return not (np.allclose(k, k[::-1, ::-1]) or np.allclose(k.T, k[::-1, ::-1]))
+
+
+CONV2D_SINGLE_CLASSES = (
+    harness.CaseClass("kernel 1×1", lambda image, kernel, *_: kernel.shape[0] == 1),
+    harness.CaseClass(
+        "imagen no cuadrada, kernel asimétrico",
+        lambda image, kernel, *_: image.shape[0] != image.shape[1] and _asymmetric(kernel),
+    ),
+    harness.CaseClass("kernel de lado par", lambda image, kernel, *_: kernel.shape[0] % 2 == 0),
+)
+CONVOLVE2D_CLASSES = CONV2D_SINGLE_CLASSES[1:]
+
+
+def _label(image, kernel) -> str:
+    f = kernel.shape[0]
+    return f"imagen {image.shape[0]}×{image.shape[1]} y kernel {f}×{f}"
 
 
 def _as64(*arrays) -> tuple:
@@ -69,15 +97,19 @@ def check_conv2d_single(fn: Callable) -> None:
 
 def hidden_conv2d_single(fn: Callable, seed: int = harness.HIDDEN_SEED, cases: int = 4) -> None:
     """Random images and kernels (F from 1 to 4) against Conv2D with one filter, no bias."""
+    rng = np.random.default_rng(seed)
+    pairs = harness.draw_classes(
+        rng, _image_case((1, 5), 6), CONV2D_SINGLE_CLASSES, max(cases - 3, 0)
+    )
     drawn = (
         harness.Case(
-            label,
+            _label(image, kernel),
             _as64(image, kernel),
             keras_conv2d_single(image, kernel),
             "keras.layers.Conv2D",
             _conv_single_variants(image, kernel),
         )
-        for label, image, kernel in _random_images(seed, cases, (1, 5), 6)
+        for image, kernel in pairs
     )
     harness.run_cases(fn, "conv2d_single", drawn, "keras.layers.Conv2D (1 filtro, sin sesgo)")
 
@@ -122,15 +154,17 @@ def check_convolve2d(fn: Callable) -> None:
 
 def hidden_convolve2d(fn: Callable, seed: int = harness.HIDDEN_SEED + 1, cases: int = 3) -> None:
     """Random cases against Conv2D with the kernel flipped in both directions."""
+    rng = np.random.default_rng(seed)
+    pairs = harness.draw_classes(rng, _image_case((2, 5), 5), CONVOLVE2D_CLASSES, max(cases - 2, 0))
     drawn = (
         harness.Case(
-            label,
+            _label(image, kernel),
             _as64(image, kernel),
             keras_conv2d_single(image, kernel[::-1, ::-1]),
             "Conv2D con el kernel volteado",
             hint=_FLIP_HINT,
         )
-        for label, image, kernel in _random_images(seed, cases, (2, 5), 5)
+        for image, kernel in pairs
     )
     harness.run_cases(fn, "convolve2d", drawn, "keras.layers.Conv2D con el kernel volteado")
 
@@ -142,10 +176,12 @@ def _expect_output_sizes(fn: Callable, cases) -> None:
     """Integer cases; a wrong size where the stride does not divide is an off-by-one."""
     axes = {signature("output_size", args): harness.Axis(*args) for args, _ in cases}
     try:
-        expect_cases("output_size", fn, cases)
+        expect_cases("output_size", fn, cases, reveal=False)
     except CheckError as err:
         axis = axes.get(err.values.get("call"))
-        if err.key != "common.formula_case" or axis is None or axis.divides:
+        if err.key != "common.formula_case_hidden" or axis is None:
+            raise
+        if not axis.is_slip(err.values["got"]):
             raise
         raise axis.off_by_one(err.values["call"], got=f"da {err.values['got']}") from None
 
@@ -162,7 +198,13 @@ def _expect_same_paddings(fn: Callable, cases) -> None:
             hint = ""
             if shown == tuple(expected[::-1]):
                 hint = " Keras pone el píxel sobrante al final (abajo/derecha), no al principio."
-            fail("common.formula_case", call=call_text, expected=expected, got=shown, hint=hint)
+            fail(
+                "conv.same_padding_case",
+                call=call_text,
+                expected=expected,
+                got=shown,
+                hint=hint,
+            )
     print(f"{name}: {len(cases)} casos correctos")
 
 
@@ -174,22 +216,72 @@ def check_output_size(output_size: Callable, same_padding: Callable) -> None:
     _expect_same_paddings(same_padding, slides.SLIDE_SAME_PADDING)
 
 
+def _inner(n, f, s, padding) -> int:
+    p = 0 if padding in ("valid", "same") else int(padding)
+    return n + 2 * p - f
+
+
+def _same_total(n, f, s) -> int:
+    return sum(same_padding_reference(n, f, s))
+
+
+OUTPUT_SIZE_CLASSES = (
+    harness.CaseClass(
+        "'valid', el stride no divide",
+        lambda n, f, s, pad: pad == "valid" and not harness.Axis(n, f, s, pad).divides,
+    ),
+    harness.CaseClass(
+        "'same', el stride no divide",
+        lambda n, f, s, pad: pad == "same" and not harness.Axis(n, f, s, pad).divides,
+    ),
+    harness.CaseClass(
+        "P explícito, el stride no divide",
+        lambda n, f, s, pad: not isinstance(pad, str) and not harness.Axis(n, f, s, pad).divides,
+    ),
+    harness.CaseClass("F < S", lambda n, f, s, pad: pad == "valid" and f < s),
+    harness.CaseClass(
+        "fracción ≥ 1/2 (redondear no es truncar)",
+        lambda n, f, s, pad: pad != "same" and 2 * (_inner(n, f, s, pad) % s) >= s,
+    ),
+    harness.CaseClass("el stride divide", lambda n, f, s, pad: harness.Axis(n, f, s, pad).divides),
+)
+SAME_PADDING_CLASSES = (
+    harness.CaseClass("relleno total impar", lambda n, f, s: _same_total(n, f, s) % 2 == 1),
+    harness.CaseClass(
+        "relleno total par y no nulo",
+        lambda n, f, s: _same_total(n, f, s) > 0 and _same_total(n, f, s) % 2 == 0,
+    ),
+    harness.CaseClass("stride > 1 que no divide", lambda n, f, s: s > 1 and n % s != 0),
+)
+
+
+def _size_case(rng) -> tuple:
+    f = int(rng.integers(1, 6))
+    s = int(rng.integers(1, 5))
+    padding = ["valid", "same", int(rng.integers(1, 3))][int(rng.integers(3))]
+    return int(rng.integers(f + 1, f + 12)), f, s, padding
+
+
+def _same_case(rng) -> tuple:
+    f = int(rng.integers(1, 6))
+    return int(rng.integers(f, f + 12)), f, int(rng.integers(1, 5))
+
+
 def hidden_output_size(
     output_size: Callable,
     same_padding: Callable,
     seed: int = harness.HIDDEN_SEED + 2,
     cases: int = 12,
 ) -> None:
-    """Random sizes against Keras' shape inference; most strides do not divide."""
+    """Random sizes against Keras' shape inference: every class of
+    :data:`OUTPUT_SIZE_CLASSES` and :data:`SAME_PADDING_CLASSES` on every seed."""
     rng = np.random.default_rng(seed)
-    sizes, pads = [], []
-    for index in range(cases):
-        f = int(rng.integers(1, 6))
-        s = int(rng.integers(2, 5))
-        padding = ["valid", "same", int(rng.integers(1, 3))][index % 3]
-        n = harness.random_size(rng, f, s, padding, divides=index % 4 == 3, low=f + 1)
-        sizes.append(((n, f, s, padding), keras_output_size(n, f, s, padding)))
-        pads.append(((n, f, s), same_padding_reference(n, f, s)))
+    extra = max(cases - len(OUTPUT_SIZE_CLASSES), 0)
+    drawn = harness.draw_classes(rng, _size_case, OUTPUT_SIZE_CLASSES, extra)
+    sizes = [(args, keras_output_size(*args)) for args in drawn]
+    extra = max(cases - len(SAME_PADDING_CLASSES), 0)
+    triples = harness.draw_classes(rng, _same_case, SAME_PADDING_CLASSES, extra)
+    pads = [(args, same_padding_reference(*args)) for args in triples]
     _expect_output_sizes(output_size, sizes)
     _expect_same_paddings(same_padding, pads)
     print("output_size y same_padding coinciden con Keras en casos aleatorios")
@@ -210,20 +302,46 @@ def check_pad_image(fn: Callable) -> None:
     print("pad_image: 3 modos correctos")
 
 
+def _distinct_sides(pad) -> bool:
+    return not np.isscalar(pad) and len(set(pad)) == 4
+
+
+_PAD_MODE_CLASSES = tuple(
+    harness.CaseClass(
+        f"{kind}, mode={mode!r}",
+        lambda x, pad, m, kind=kind, mode=mode: (
+            m == mode and (np.isscalar(pad) if kind == "pad escalar" else _distinct_sides(pad))
+        ),
+    )
+    for mode in ("constant", "reflect", "wrap")
+    for kind in ("pad escalar", "pad (arriba, abajo, izquierda, derecha) distintos")
+)
+PAD_IMAGE_CLASSES = (
+    *_PAD_MODE_CLASSES,
+    harness.CaseClass("imagen 2-D", lambda x, *_: x.ndim == 2),
+    harness.CaseClass(
+        "imagen 3-D con varios canales", lambda x, *_: x.ndim == 3 and x.shape[2] > 1
+    ),
+)
+
+
+def _pad_case(rng) -> tuple:
+    mode = ("constant", "reflect", "wrap")[int(rng.integers(3))]
+    h, w = (int(v) for v in rng.integers(4, 8, size=2))
+    shape = (h, w) if rng.random() < 0.5 else (h, w, int(rng.integers(1, 4)))
+    x = rng.normal(size=shape).astype(np.float32).astype(np.float64)
+    if rng.random() < 0.4:
+        return x, int(rng.integers(1, 3)), mode
+    return x, tuple(int(v) for v in rng.permutation(4)[:4]), mode
+
+
 def _random_pads(seed: int, cases: int):
     rng = np.random.default_rng(seed)
-    for index in range(cases):
-        mode = ("constant", "reflect", "wrap")[index % 3]
-        h, w = (int(v) for v in rng.integers(3, 7, size=2))
-        shape = (h, w) if index % 2 else (h, w, int(rng.integers(1, 4)))
-        x = rng.normal(size=shape).astype(np.float32)
-        if index < 3:
-            pad = int(rng.integers(1, 3))
-        else:
-            pad = tuple(int(v) for v in rng.integers(0, 3, size=4))
+    drawn = harness.draw_classes(rng, _pad_case, PAD_IMAGE_CLASSES, max(cases - 8, 0))
+    for x, pad, mode in drawn:
         yield harness.Case(
-            f"entrada {shape}, pad={pad}, mode={mode!r}",
-            (x.astype(np.float64), pad, mode),
+            f"entrada {x.shape}, pad={pad}, mode={mode!r}",
+            (x, pad, mode),
             keras_pad(x, pad, mode),
             f"el relleno de referencia ({mode})",
         )
@@ -249,9 +367,13 @@ def _same_wrong_side(x, w, b, stride, padding):
 
 
 def _conv_variants(x, w, b, stride, padding, bias=True):
-    flipped = np.asarray(w)[::-1, ::-1]
+    flipped, transposed = np.asarray(w)[::-1, ::-1], np.asarray(w).transpose(1, 0, 2, 3)
     variants = [
-        harness.Variant("conv.flipped_kernel", lambda: keras_conv2d(x, flipped, b, stride, padding))
+        harness.Variant(
+            "conv.flipped_kernel", lambda: keras_conv2d(x, flipped, b, stride, padding)
+        ),
+        # a rival: where the transposed kernel gives the same output, no cause is named
+        harness.Variant(None, lambda: keras_conv2d(x, transposed, b, stride, padding)),
     ]
     if bias:
         no_bias = np.zeros_like(b)
@@ -268,47 +390,83 @@ def _conv_variants(x, w, b, stride, padding, bias=True):
     return variants
 
 
-# (stride, padding, does the stride divide?) — the first two do not divide on purpose.
-_CONV_PLANS = [
-    (3, "valid", False),
-    (2, "same", False),
-    (1, "valid", None),
-    (2, 1, False),
-    (1, "same", None),
-    (2, "valid", True),
-]
+def _axes(x, w, stride, padding) -> list:
+    return [harness.Axis(n, w.shape[0], stride, padding) for n in x.shape[:2]]
 
 
-def _random_conv_case(rng, stride, padding, divides, channels=None):
-    f = int(rng.integers(2, 5)) if divides is False else int(rng.integers(1, 5))
-    h = harness.random_size(rng, f, stride, padding, divides)
-    w = harness.random_size(rng, f, stride, padding, None)
-    c, k = channels if channels else (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-    x = rng.normal(size=(h, w, c)).astype(np.float32)
-    kernel = rng.normal(size=(f, f, c, k)).astype(np.float32)
-    bias = rng.normal(size=(k,)).astype(np.float32)
-    return x, kernel, bias
+def _odd_same(x, w, stride, padding) -> bool:
+    if padding != "same":
+        return False
+    return any(sum(same_padding_reference(n, w.shape[0], stride)) % 2 for n in x.shape[:2])
+
+
+CONV_CLASSES = (
+    harness.CaseClass(
+        "'valid', el stride no divide",
+        lambda x, w, b, s, pad: pad == "valid" and not _axes(x, w, s, pad)[0].divides,
+    ),
+    harness.CaseClass(
+        "'same' con relleno total impar y stride > 1",
+        lambda x, w, b, s, pad: s > 1 and _odd_same(x, w, s, pad),
+    ),
+    harness.CaseClass(
+        "'same' con relleno total impar", lambda x, w, b, s, pad: _odd_same(x, w, s, pad)
+    ),
+    harness.CaseClass(
+        "P explícito, el stride no divide",
+        lambda x, w, b, s, pad: not isinstance(pad, str) and not _axes(x, w, s, pad)[0].divides,
+    ),
+    harness.CaseClass(
+        "imagen no cuadrada, stride 1 'valid'",
+        lambda x, w, b, s, pad: s == 1 and pad == "valid" and x.shape[0] != x.shape[1],
+    ),
+    harness.CaseClass(
+        "el stride divide",
+        lambda x, w, b, s, pad: s > 1 and all(a.divides for a in _axes(x, w, s, pad)),
+    ),
+)
+CONV2D_CLASSES = (
+    *CONV_CLASSES,
+    harness.CaseClass(
+        "canales de entrada ≠ filtros, ambos > 1",
+        lambda x, w, b, s, pad: w.shape[2] != w.shape[3] and min(w.shape[2:]) > 1,
+    ),
+)
+
+
+def _conv_case(single: bool):
+    """``make(rng)``: a random (x, w, b, stride, padding); one channel and filter with ``single``."""
+
+    def make(rng) -> tuple:
+        f = int(rng.integers(1, 5))
+        stride = int(rng.integers(1, 4))
+        padding = ["valid", "same", int(rng.integers(1, 3))][int(rng.integers(3))]
+        h, w = (int(v) for v in rng.integers(f, f + 7, size=2))
+        c, k = (1, 1) if single else (int(v) for v in rng.integers(1, 4, size=2))
+        x = rng.normal(size=(h, w, c)).astype(np.float32)
+        kernel = rng.normal(size=(f, f, c, k)).astype(np.float32)
+        bias = np.zeros(k, np.float32) if single else rng.normal(size=(k,)).astype(np.float32)
+        return x, kernel, bias, stride, padding
+
+    return make
 
 
 def _random_convs(seed: int, single: bool):
-    """One case per plan of :data:`_CONV_PLANS`: one channel and one filter with ``single``."""
+    """One case per class of :data:`CONV_CLASSES` (:data:`CONV2D_CLASSES` for volumes)."""
     rng = np.random.default_rng(seed)
-    for index, (stride, padding, divides) in enumerate(_CONV_PLANS):
-        # one case with C != K makes a transposed kernel index fail loudly
-        channels = (1, 1) if single else (2, 3) if index == 2 else None
-        x, w, b = _random_conv_case(rng, stride, padding, divides, channels)
+    classes = CONV_CLASSES if single else CONV2D_CLASSES
+    for x, w, b, stride, padding in harness.draw_classes(rng, _conv_case(single), classes):
         f, _, c, k = w.shape
-        axes = [harness.Axis(n, f, stride, padding) for n in x.shape[:2]]
+        axes = _axes(x, w, stride, padding)
         where = f"stride {stride}, {harness.describe_padding(padding)}"
         if single:
             image, kernel = x[:, :, 0], w[:, :, 0, 0]
-            zero = np.zeros(1, np.float32)
             yield harness.Case(
                 f"imagen {image.shape[0]}×{image.shape[1]}, kernel {f}×{f}, {where}",
                 (*_as64(image, kernel), stride, padding),
                 keras_conv2d_single(image, kernel, stride, padding),
                 "keras.layers.Conv2D",
-                [v.squeezed() for v in _conv_variants(x, w, zero, stride, padding, bias=False)],
+                [v.squeezed() for v in _conv_variants(x, w, b, stride, padding, bias=False)],
                 axes,
             )
         else:
@@ -380,19 +538,34 @@ def hidden_conv2d(fn: Callable, seed: int = harness.HIDDEN_SEED + 5) -> None:
 
 _PARAMS_HINT = "Cada filtro tiene F·F·M pesos y 1 sesgo."
 
+CONV_PARAMS_CLASSES = (
+    harness.CaseClass("F > 1, M ≠ K, F ≠ M", lambda f, m, k: f > 1 and m != k and f != m),
+    harness.CaseClass("F = 1", lambda f, m, k: f == 1 and m != k),
+    harness.CaseClass("F ≠ K, F > 1", lambda f, m, k: f > 1 and f != k and m > 1),
+)
+
 
 def check_conv_params(fn: Callable) -> None:
     """The slides' example: 3 filters 3×3 on 4 channels have (3·3·4+1)·3 = 111 parameters."""
-    expect_cases("conv_params", fn, [((3, 4, 3), 111)], hint=_PARAMS_HINT)
+    expect_cases("conv_params", fn, [((3, 4, 3), 111)], hint=_PARAMS_HINT, reveal=False)
     report("Parámetros de 3 filtros 3×3×4 con sesgo", 111, keras_conv_params(3, 4, 3))
 
 
 def hidden_conv_params(fn: Callable, seed: int = harness.HIDDEN_SEED + 6, cases: int = 4) -> None:
     """Random (F, M, K) against Conv2D.count_params()."""
     rng = np.random.default_rng(seed)
-    drawn = [tuple(int(v) for v in rng.integers(1, 9, size=3)) for _ in range(cases)]
+    drawn = harness.draw_classes(
+        rng,
+        lambda r: tuple(int(v) for v in r.integers(1, 9, size=3)),
+        CONV_PARAMS_CLASSES,
+        max(cases - len(CONV_PARAMS_CLASSES), 0),
+    )
     expect_cases(
-        "conv_params", fn, [(fmk, keras_conv_params(*fmk)) for fmk in drawn], hint=_PARAMS_HINT
+        "conv_params",
+        fn,
+        [(fmk, keras_conv_params(*fmk)) for fmk in drawn],
+        hint=_PARAMS_HINT,
+        reveal=False,
     )
     print(f"conv_params: {cases} casos coinciden con Conv2D.count_params()")
 
@@ -428,6 +601,12 @@ def hidden_dilate_kernel(fn: Callable, seed: int = harness.HIDDEN_SEED + 7) -> N
         f = int(rng.integers(2, 4))
         fe = d * (f - 1) + 1
         c, k = (int(v) for v in rng.integers(1, 4, size=2))
+        if d == 3:  # one case with C ≠ K: a kernel whose channel axes are swapped fails
+            c, k = harness.draw(
+                rng,
+                lambda r: tuple(int(v) for v in r.integers(1, 4, size=2)),
+                lambda ck: ck[0] != ck[1],
+            )
         h, wd = (int(v) for v in rng.integers(fe, fe + 4, size=2))
         x = rng.normal(size=(h, wd, c)).astype(np.float32)
         w = rng.normal(size=(f, f, c, k)).astype(np.float32)

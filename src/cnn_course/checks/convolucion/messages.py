@@ -32,6 +32,7 @@ TEMPLATES: dict[str, str] = {
         "Con {case} el relleno total es impar y tu función pone el píxel sobrante arriba/a la "
         "izquierda; Keras (padding='same') lo pone abajo/a la derecha: {expected} (tú: {got})."
     ),
+    "conv.same_padding_case": "«{call}» devuelve {got}, que no es correcto.{hint}",
     "conv.pool_mode": ("Con {case}, «{name}» calcula el {got} de cada ventana, no el {expected}."),
     "conv.lp_root": (
         "Con {case}, «{name}» (mode='lp') devuelve Σ x^p sin la raíz: f(X) = (Σ x^p)^(1/p)."

@@ -109,17 +109,37 @@ def check_pool2d(fn: Callable) -> None:
         )
 
 
+POOL_CLASSES = (
+    harness.CaseClass(
+        "ventanas solapadas (S < F), varios canales", lambda h, w, c, f, s: s < f and c > 1
+    ),
+    harness.CaseClass(
+        "el stride no divide, varios canales",
+        lambda h, w, c, f, s: c > 1 and not harness.Axis(h, f, s).divides,
+    ),
+    harness.CaseClass("F < S (píxeles saltados)", lambda h, w, c, f, s: f < s),
+    harness.CaseClass("entrada no cuadrada, S = F", lambda h, w, c, f, s: s == f and h != w),
+)
+"""Shapes ``(H, W, C, F, S)``; each is pooled with 'max', 'avg' and 'lp' (p ≠ 2 on every
+seed: the first two shapes draw p from 3 to 5, the others use p = 2)."""
+
+
+def _pool_shape(rng) -> tuple:
+    f, s = int(rng.integers(2, 4)), int(rng.integers(1, 4))
+    h, w = (int(v) for v in rng.integers(f + 1, f + 8, size=2))
+    return h, w, int(rng.integers(1, 4)), f, s
+
+
 def _random_pools(seed: int):
     rng = np.random.default_rng(seed)
-    for size, stride, divides in [(3, 2, None), (3, 3, False), (2, 2, None), (2, 1, None)]:
-        h = harness.random_size(rng, size, stride, "valid", divides, low=size + 1)
-        w = harness.random_size(rng, size, stride, "valid", None, low=size + 1)
-        c = int(rng.integers(1, 4))
+    for index, (h, w, c, size, stride) in enumerate(
+        harness.draw_classes(rng, _pool_shape, POOL_CLASSES)
+    ):
         # positive values: x^p is defined for any p, as for activations after a ReLU
         x = rng.uniform(0.1, 2.0, size=(h, w, c)).astype(np.float32)
         axes = [harness.Axis(h, size, stride), harness.Axis(w, size, stride)]
+        p = int(rng.integers(3, 6)) if index < 2 else 2
         for mode in ("max", "avg", "lp"):
-            p = int(rng.integers(2, 4))
             lp = mode == "lp"
             yield harness.Case(
                 f"entrada {x.shape}, ventana {size}, stride {stride}, mode={mode!r}"
@@ -186,23 +206,63 @@ def _expect_accumulated(case: str, got, ref, dout, size: int, stride: int) -> No
         fail("conv.maxpool_overlap", case=case, expected=float(dout.sum()), got=float(got.sum()))
 
 
+def _tied(x, size: int, stride: int) -> bool:
+    """Some window of ``x`` holds its maximum twice."""
+    for i in range(0, x.shape[0] - size + 1, stride):
+        for j in range(0, x.shape[1] - size + 1, stride):
+            window = x[i : i + size, j : j + size]
+            if np.any((window == window.max(axis=(0, 1))).sum(axis=(0, 1)) > 1):
+                return True
+    return False
+
+
+MAXPOOL_BACKWARD_CLASSES = (
+    harness.CaseClass(
+        "máximos empatados en una ventana, ventanas solapadas",
+        lambda x, f, s: s < f and _tied(x, f, s),
+    ),
+    harness.CaseClass("máximos empatados, S = F", lambda x, f, s: s == f and _tied(x, f, s)),
+    harness.CaseClass(
+        "ventanas solapadas, varios canales, sin empates",
+        lambda x, f, s: s < f and x.shape[2] > 1 and not _tied(x, f, s),
+    ),
+    harness.CaseClass(
+        "el stride no divide",
+        lambda x, f, s: not harness.Axis(x.shape[0], f, s).divides,
+    ),
+)
+"""The notebook: the gradient of a window goes whole to *the* position of its maximum
+(``np.argmax``: the first one, as TensorFlow does) and overlapping windows add up."""
+
+
+def _maxpool_input(rng) -> tuple:
+    size, stride = int(rng.integers(2, 4)), int(rng.integers(1, 4))
+    h, w = (int(v) for v in rng.integers(size + 2, size + 7, size=2))
+    shape = (h, w, int(rng.integers(1, 3)))
+    if rng.random() < 0.5:  # small integers: ties in the windows
+        x = rng.integers(0, 3, size=shape).astype(np.float32)
+    else:
+        x = rng.normal(size=shape).astype(np.float32)
+    return x, size, stride
+
+
 def hidden_maxpool_backward(fn: Callable, seed: int = harness.HIDDEN_SEED + 10) -> None:
-    """Random volumes and upstream gradients against tf.GradientTape, overlapping windows included."""
+    """Random volumes and upstream gradients against tf.GradientTape: every class of
+    :data:`MAXPOOL_BACKWARD_CLASSES` on every seed."""
     rng = np.random.default_rng(seed)
     name, worst = "maxpool_backward", 0.0
-    plans = [(3, 2, None), (2, 2, None), (3, 3, False), (2, 1, None)]
-    for size, stride, divides in plans:
-        h = harness.random_size(rng, size, stride, "valid", divides, low=size + 2)
-        w = harness.random_size(rng, size, stride, "valid", None, low=size + 2)
-        c = int(rng.integers(1, 3))
-        x = rng.normal(size=(h, w, c)).astype(np.float32)
+    drawn = harness.draw_classes(rng, _maxpool_input, MAXPOOL_BACKWARD_CLASSES)
+    for x, size, stride in drawn:
+        h, w, c = x.shape
         axes = [harness.Axis(h, size, stride), harness.Axis(w, size, stride)]
         dout = rng.normal(size=(axes[0].expected, axes[1].expected, c)).astype(np.float32)
         case = f"entrada {x.shape}, ventana {size}, stride {stride}"
+        if _tied(x, size, stride):
+            case += " (con máximos repetidos en una ventana)"
         args = (x.astype(np.float64), dout.astype(np.float64), size, stride)
         got = harness.call(fn, name, case, *args, axes=axes)
         ref = keras_maxpool_grad(x, dout, size, stride)
         harness.expect_shape(name, case, got, ref.shape)
         _expect_accumulated(case, got, ref, dout, size, stride)
         worst = max(worst, harness.compare(name, case, got, ref, _GRADIENT))
-    harness.summary(name, len(plans), _GRADIENT, worst)
+    harness.summary(name, len(drawn), _GRADIENT, worst)

@@ -36,8 +36,15 @@ def signature(name: str, args: tuple = (), kwargs: dict | None = None) -> str:
 
 
 def short(exc: BaseException, limit: int = 300) -> str:
-    """``Type: message`` of an exception, cut to ``limit`` characters."""
-    text = f"{type(exc).__name__}: {exc}".strip()
+    """``Type: message`` of an exception, cut to ``limit`` characters.
+
+    An error replayed from the student's kernel (``StudentError``) already reads
+    ``Type: message``: it is shown as the student's code raised it.
+    """
+    if type(exc).__name__ == "StudentError":
+        text = str(exc).strip()
+    else:
+        text = f"{type(exc).__name__}: {exc}".strip()
     return text if len(text) <= limit else text[:limit] + "…"
 
 
