@@ -89,3 +89,25 @@ def test_a_right_answer_to_other_cases_is_wrong(box):
         "test-conv2d-single", conv2d_single=lambda image, kernel, *a: public(image[:4, :4], kernel)
     )
     assert judge("convolucion", records, SEED, "grading")["test-conv2d-single"]["fraction"] == 0.0
+
+
+def test_earlier_results_are_passed_by_explicit_reference_only():
+    """A small integer a traced call returned is a value when passed again (it is a shared
+    object), while an object the tracer tagged goes to the kernel as ``$result``."""
+    from cnn_course.checks.toolkit.grading import Plan
+    from cnn_course.checks.toolkit.tracing import _Tracer
+
+    plan = Plan(extra={"plan_key": -1})
+    three = _Tracer("three", lambda: 3, plan)
+    echo = _Tracer("echo", lambda value: value, plan)
+
+    class Box:
+        pass
+
+    box = _Tracer("box", Box, plan)
+    echo(three())
+    echo(box())
+    echo(Box())
+    assert plan.calls[1]["args"] == [3]
+    assert plan.calls[3]["args"] == [{"$result": 2}]
+    assert plan.calls[4]["args"] != [{"$result": 2}]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import inspect
+import itertools
 from dataclasses import dataclass
 from functools import cache
 
@@ -58,11 +59,45 @@ def solution_namespace(assignment: str) -> dict:
     return namespace
 
 
+@dataclass(frozen=True)
+class ResultRef:
+    """The tag a traced call leaves on the object it returned: which plan, which call.
+
+    An argument is the kernel's earlier result only when it carries this tag, put there
+    explicitly by :class:`_Tracer`: never by matching object identities (small integers,
+    ``None`` or interned strings are shared objects, and values that cannot carry a tag
+    are recorded as values).
+    """
+
+    plan_key: int
+    index: int
+
+
+_TAG = "_cnn_course_traced_result"
+
+
+def _tag(value, plan: Plan, index: int) -> None:
+    if value is None or isinstance(value, (bool, int, float, str, bytes, tuple, np.generic)):
+        return
+    with contextlib.suppress(AttributeError, TypeError, ValueError):
+        setattr(value, _TAG, ResultRef(plan.extra["plan_key"], index))
+
+
+def _result_ref(value, plan: Plan) -> int | None:
+    try:
+        ref = getattr(value, _TAG, None)
+    except Exception:  # a proxy may raise anything on an unknown attribute
+        return None
+    if isinstance(ref, ResultRef) and ref.plan_key == plan.extra.get("plan_key"):
+        return ref.index
+    return None
+
+
 def _spec(value, plan: Plan, name: str):
     """A call argument as the kernel will receive it."""
-    results = plan.extra.setdefault("result_ids", {})
-    if id(value) in results:  # what an earlier traced call returned
-        return {"$result": results[id(value)]}
+    index = _result_ref(value, plan)
+    if index is not None:  # what an earlier traced call of this plan returned
+        return {"$result": index}
     if type(value).__name__ in ("Sequential", "Functional") or _is_model(value):
         return plan.model(f"{name}-{len(plan.models)}", value)
     if type(value).__name__ == "KerasTensor":
@@ -74,6 +109,10 @@ def _spec(value, plan: Plan, name: str):
     if isinstance(value, (list, tuple)):
         return [_spec(v, plan, name) for v in value]
     return value
+
+
+_PLAN_KEYS = itertools.count(1)
+"""A fresh key per traced plan: a tag left by another plan's tracing is not this plan's."""
 
 
 def _is_model(value) -> bool:
@@ -95,8 +134,7 @@ class _Tracer:
             **{k: _spec(v, self.plan, self.name) for k, v in kwargs.items()},
         )
         result = self.fn(*args, **kwargs)
-        self.plan.extra.setdefault("result_ids", {})[id(result)] = index
-        self.plan.extra.setdefault("keep", []).append(result)  # ids stay unique while tracing
+        _tag(result, self.plan, index)
         return result
 
 
@@ -122,6 +160,7 @@ def traced(package: str, assignment: str, *traces: Trace) -> Cell:
     def plan(rng) -> Plan:
         solution = solution_namespace(assignment)
         result = Plan(extra={"seed": int(rng.integers(2**31))})
+        result.extra["plan_key"] = next(_PLAN_KEYS)
         for trace in traces:
             if not any(callable(solution.get(a)) for a in trace.args):
                 continue  # only values: nothing to ask the kernel
