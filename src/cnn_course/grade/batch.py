@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cnn_course import runtime, sessions
 from cnn_course.course import COURSE, CourseDirectory
-from cnn_course.grade import isolation, judging, leaderboard, report, report_html
+from cnn_course.grade import cgroup, isolation, judging, leaderboard, report, report_html
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.collect import Roster, collect, fingerprint
 from cnn_course.grade.findings import Finding
@@ -95,6 +95,7 @@ def _start_worker() -> None:
     """The batch already said, once, whether kernels run isolated: workers do not repeat it.
     Each worker starts its judge server now, beside its first kernel."""
     warnings.filterwarnings("ignore", category=isolation.IsolationWarning)
+    warnings.filterwarnings("ignore", category=cgroup.UnboundedWarning)
     judging.warm_up()
 
 
@@ -226,6 +227,8 @@ def grade_class(
     # Without bubblewrap the grader says so once here, not once per worker process.
     if not isolation.isolation_available():
         isolation.warn_unisolated()
+    if not cgroup.available():
+        cgroup.warn_unbounded()
     runner = run_dask(jobs, scheduler) if scheduler else run_local(jobs, workers)
     results = []
     bar = _progress(len(jobs), progress)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from cnn_course.messages import msg
 
 # The submission cannot be graded at all: nbgrader never sees it.
-FATAL = frozenset({"not_a_notebook", "wrong_assignment"})
+FATAL = frozenset({"not_a_notebook", "wrong_assignment", "too_large"})
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ def load_results(out: Path) -> list[Result]:
                 d["status"],
                 manual=list(d.get("manual", [])),
                 isolated=d.get("isolated", True),
+                bounded=d.get("bounded", True),
             )
         )
     return results

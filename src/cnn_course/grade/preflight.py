@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 from nbformat import NotebookNode
-from traitlets import List
+from traitlets import Int, List
 from traitlets.config import Config, LoggingConfigurable
 from traitlets.utils.importstring import import_item
 
@@ -100,8 +100,18 @@ def _short(exc: Exception) -> str:
     return text[:120]
 
 
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+"""Largest submitted notebook graded (a released notebook with its outputs is a few MB)."""
+
+
 class Preflight(LoggingConfigurable):
     """Check and repair one submission against the released notebook, before nbgrader sees it."""
+
+    max_bytes = Int(
+        MAX_NOTEBOOK_BYTES,
+        help="Largest submitted notebook in bytes: a larger one is refused before it is even "
+        "parsed (0: no limit).",
+    ).tag(config=True)
 
     preprocessors = List(
         [
@@ -159,11 +169,15 @@ def preflight(
     other_assignments: dict[str, list[str]] | None = None,
     config: Config | None = None,
 ) -> Checked:
-    """Read ``data`` and run the pre-flight pipeline; the findings of both steps, in order."""
+    """Check the size of ``data``, read it and run the pre-flight pipeline; the findings
+    of these steps, in order."""
+    steps = Preflight(config=config)
+    if steps.max_bytes and len(data) > steps.max_bytes:
+        return Checked(
+            None, [Finding("too_large", detail={"size": len(data), "limit": steps.max_bytes})]
+        )
     read = read_submission(data)
     if read.nb is None:
         return read
-    checked = Preflight(config=config).run(
-        read.nb, release, assignment, notebook, other_assignments
-    )
+    checked = steps.run(read.nb, release, assignment, notebook, other_assignments)
     return Checked(checked.nb, read.findings + checked.findings)

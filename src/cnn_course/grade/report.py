@@ -81,6 +81,7 @@ def write_results_json(path: Path, results: list) -> None:
             "findings": [f.to_dict() for f in r.findings],
             "manual": list(getattr(r, "manual", [])),
             "isolated": getattr(r, "isolated", True),
+            "bounded": getattr(r, "bounded", True),
         }
         for r in results
     ]
@@ -116,6 +117,9 @@ def write_report(path: Path, assignment: str, results: list, seconds: float, wor
     unisolated = [r for r in results if not getattr(r, "isolated", True)]
     if unisolated:
         out += [f"**{md_text(msg('grade.report.not_isolated', count=len(unisolated)))}**", ""]
+    unbounded = [r for r in results if not getattr(r, "bounded", True)]
+    if unbounded:
+        out += [f"**{md_text(msg('grade.report.not_bounded', count=len(unbounded)))}**", ""]
     out.append(
         msg(
             "grade.report.summary",

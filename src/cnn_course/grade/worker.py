@@ -23,6 +23,7 @@ from cnn_course.fmt import number
 from cnn_course.grade import judging as judging_mod
 from cnn_course.grade.course import GradingCourse
 from cnn_course.grade.findings import Finding, position
+from cnn_course.grade.limits import Limits, cell_findings, charged_cells, resource_findings
 from cnn_course.grade.preflight import preflight
 from cnn_course.grade.preprocessors.limitoutputbytes import cut_findings
 from cnn_course.grade.preprocessors.recoverkernel import KERNEL_KEY
@@ -75,6 +76,8 @@ class Job:
     env: dict[str, str] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     """found before grading (e.g. while collecting the files)"""
+    limits: Limits = field(default_factory=Limits)
+    """what the submission may use as a whole (its cgroup and disk)"""
 
 
 @dataclass
@@ -97,6 +100,8 @@ class Result:
     max_points"""
     isolated: bool = True
     """whether the kernel ran in the sandbox"""
+    bounded: bool = True
+    """whether the submission ran in a cgroup of its own (memory and processes as a whole)"""
 
     @property
     def pending(self) -> list[str]:
@@ -169,11 +174,15 @@ def _grade(job: Job) -> Result:
             env,
             limit_s,
             job.memory_mb,
+            limits=job.limits,
         )
         log = run.output
         status = "graded"
+        findings += resource_findings(run, job.limits)
         if run.timed_out:
             findings.append(Finding("guard_timeout", detail={"seconds": int(limit_s)}))
+            status = "failed"
+        elif run.disk_full:
             status = "failed"
         elif run.returncode != 0 or not course.autograded.exists():
             died = "Kernel died" in log or "DeadKernelError" in log
@@ -185,7 +194,8 @@ def _grade(job: Job) -> Result:
             autograded = nbformat.read(course.autograded, as_version=4)
             findings += execution_findings(autograded, job.timeout, job.memory_mb)
             findings += cut_findings(autograded)
-            lost = lost_cells(autograded)
+            findings += cell_findings(autograded, run, job.limits)
+            lost = lost_cells(autograded) | charged_cells(autograded, run, job.limits)
         scores = {gid: 0.0 for gid in pack.points}
         judged: dict[str, float] = {}
         if judging is not None:
@@ -203,8 +213,10 @@ def _grade(job: Job) -> Result:
             scores.update({g: min(max(float(s), 0.0), pack.points[g]) for g, s in auto.items()})
         scores.update(judged)
         scores.update(dict.fromkeys(lost & scores.keys(), 0.0))
-        if judged and course.autograded.exists():
-            course.set_scores(scores)
+        if course.autograded.exists():
+            # The feedback reads a gradebook the kernel never touched: the pristine one,
+            # with the grader's scores.
+            course.reset_gradebook(pack.gradebook, scores)
         manual = manual_answers(checked.nb, pack)
 
         html = ""
@@ -225,6 +237,7 @@ def _grade(job: Job) -> Result:
         log=log,
         manual=manual,
         isolated=run.isolated,
+        bounded=run.bounded,
     )
 
 
