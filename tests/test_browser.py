@@ -40,6 +40,37 @@ display(SVG({SVG!r}))
 print({SCRIPT!r})
 print("A" * 5_000_000)
 """
+# TensorFlow 2.21 prints these on import where oneDNN is on (AVX-512 CPUs): written here
+# by the student's cell itself, so the test does not depend on the CPU that runs it.
+STARTUP_LINES = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    "I0000 00:00:1796526861.843727    5670 port.cc:153] oneDNN custom operations are on. "
+    "You may see slightly different numerical results due to floating-point round-off "
+    "errors from different computation orders. To turn them off, set the environment "
+    "variable `TF_ENABLE_ONEDNN_OPTS=0`.\n"
+)
+# Hex in the source, so that only the output could show the lines.
+STDERR_CODE = f"""\
+import sys
+sys.stderr.write(bytes.fromhex({STARTUP_LINES.encode().hex()!r}).decode())
+sys.stderr.write("aviso del estudiante\\n")
+sys.stderr.flush()
+"""
+COURSE_MARKDOWN = """\
+## Entorno de ejecución
+
+**Objetivo.** Calcular el tamaño de salida:
+
+| capa | salida |
+|---|---|
+| Conv2D | 26 × 26 × 32 |
+
+$$O = \\frac{N + 2P - F}{S} + 1$$
+"""
+HOSTILE_MARKDOWN = (
+    f"$\\text{{{SCRIPT}}}$ $\\text{{{IMG}}}$ [a](data:text/html,{SCRIPT}) "
+    f"![b](javascript:{PWN}) <math><mtext>{SCRIPT}</mtext></math>"
+)
 
 
 # ---------------------------------------------------------------- the browser
@@ -163,6 +194,9 @@ def graded(tmp_path_factory):
     nb.cells[at:at] = [
         new_markdown_cell(f"# Mi respuesta\n\n{SCRIPT}{IMG}{IFRAME}\n\n[enlace](javascript:x)"),
         new_code_cell(STUDENT_CODE),
+        new_markdown_cell(COURSE_MARKDOWN),
+        new_markdown_cell(HOSTILE_MARKDOWN),
+        new_code_cell(STDERR_CODE),
     ]
     job = Job(
         student="markup",
@@ -187,7 +221,16 @@ def test_feedback_of_a_submission_full_of_markup_runs_no_script(graded, tmp_path
     text = page.visible
     for markup in (SCRIPT, IMG, IFRAME, SVG, f"**md** {SCRIPT}", PWN):
         assert markup in text, markup
-    assert "# Mi respuesta" in text and "[enlace](javascript:x)" in text  # markdown as text
+    # Markdown rendered: headings, a table and a formula (MathML, no script), its raw HTML
+    # and its javascript: link as text.
+    tags = [t for t, _ in page.tags]
+    assert {"h1", "h2", "table", "th", "td", "strong", "math", "mfrac"} <= set(tags)
+    assert "# Mi respuesta" not in text and "## Entorno" not in text and "|---|" not in text
+    assert "Entorno de ejecución" in text and "[enlace](javascript:x)" in text
+    assert not any(t == "a" and "data:" in a.get("href", "") for t, a in page.tags)
+    # TensorFlow's start-up lines are gone from what the kernel printed; the rest stays.
+    assert "aviso del estudiante" in text
+    assert "oneDNN custom operations" not in text and "absl::InitializeLog" not in text
     # print(SCRIPT) and the 5 MB line are one stream output of 5 000 124 bytes.
     assert re.search(r"salida recortada: [\d ]+ bytes de 5 000 \d{3}\b", text)
     assert "A" * 30_000 not in graded.feedback_html

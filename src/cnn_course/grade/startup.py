@@ -37,7 +37,7 @@ MESSAGES = (
 )
 """Start-up messages of TensorFlow and XLA, as logged after an absl/glog prefix."""
 
-_GLOG_PREFIX = r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+:\d+\] "
+_GLOG_PREFIX = r"[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.-]+:\d+\] "
 STARTUP_LINE = re.compile(
     r"(?:WARNING: All log messages before absl::InitializeLog\(\) is called are written to "
     r"STDERR"

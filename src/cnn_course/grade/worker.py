@@ -14,7 +14,7 @@ import re
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -203,7 +203,11 @@ def _grade(job: Job) -> Result:
             judged, reasons = _judge(judging, pack)
             # A cell whose kernel was lost scores 0 whatever it recorded (said once, above).
             judged.update(dict.fromkeys(lost & judged.keys(), 0.0))
-            findings += [f for f in reasons if f.cell not in lost]
+            findings += [
+                _true_reason(f, judging.records, course.autograded)
+                for f in reasons
+                if f.cell not in lost
+            ]
         if status == "graded":
             # Cells still checked in the kernel (sessions not yet judged outside it): never
             # more than a cell's points, never less than 0, whatever the gradebook says.
@@ -254,11 +258,13 @@ def _judge(judging, pack: AssignmentPack) -> tuple[dict[str, float], list[Findin
         fraction = min(max(float(verdict.get("fraction", 0.0)), 0.0), 1.0)
         scores[gid] = fraction * pack.points[gid]
         if verdict.get("reason"):
-            detail = {"reason": str(verdict["reason"])[:600], "max": number(pack.points[gid])}
+            detail = {"reason": str(verdict["reason"])[:_REASON_LIMIT], "max": number(pack.points[gid])}
             findings.append(Finding("judged", gid, {**detail, "score": number(scores[gid])}))
     return scores, findings
 
 
+_REASON_LIMIT = 600
+"""Characters of a cell's own error quoted as the reason it lost its points."""
 _ANSWER_LIMIT = 4000
 """Characters of a hand-graded answer the report quotes (the rest is cut, and says so)."""
 
@@ -293,6 +299,27 @@ def _feedback(course: GradingCourse, env: dict[str, str]) -> tuple[str, str]:
     if not course.feedback.exists():
         return "", "\n--- generate_feedback wrote no file ---"
     return course.feedback.read_text(encoding="utf-8"), ""
+
+
+def _true_reason(finding: Finding, records: Path, autograded: Path) -> Finding:
+    """A judged cell that recorded nothing is explained by what happened in that cell: the
+    error it raised (a public check's message, say), or that it never ran."""
+    if (records / finding.cell / "record.json").is_file() or not autograded.exists():
+        return finding
+    nb = nbformat.read(autograded, as_version=4)
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != finding.cell:
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            error = str(errors[-1].get("evalue") or errors[-1].get("ename") or "")
+            reason = msg("grade.judged.cell_error", error=error[:_REASON_LIMIT])
+        elif cell.get("execution_count") is None:
+            reason = msg("grade.judged.not_run")
+        else:
+            return finding
+        return replace(finding, detail={**finding.detail, "reason": reason})
+    return finding
 
 
 def lost_cells(nb) -> set[str]:

@@ -125,7 +125,10 @@ def _renderer():
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
     md.validateLink = lambda url: bool(_LINK.match(url) or _IMAGE.match(url))
     dollarmath_plugin(
-        md, allow_digits=False, renderer=lambda c, cfg: math_html(c, cfg["display_mode"])
+        md,
+        allow_digits=False,
+        double_inline=True,
+        renderer=lambda c, cfg: math_html(c, cfg["display_mode"]),
     )
     default_link = md.renderer.rules.get("link_open")
     default_image = md.renderer.rules.get("image")
