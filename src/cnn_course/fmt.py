@@ -2,7 +2,9 @@
 
 Thousands are grouped with a space and decimals follow a comma (RAE, Ortografía 2010):
 ``number(138357544) == "138 357 544"``, ``number(0.9894, 4) == "0,9894"``,
-``percent(0.989) == "98,9 %"``.
+``percent(0.989) == "98,9 %"``; ``count(1, "época", "épocas") == "1 época"`` and
+``listing(["45 %", "55 %", "65 %"]) == "45 %, 55 % y 65 %"``, so that neither a plural nor a
+list of decimals reads ambiguously.
 """
 
 from __future__ import annotations
@@ -27,6 +29,20 @@ def number(value: float, digits: int | None = None) -> str:
 def percent(fraction: float, digits: int = 1) -> str:
     """A fraction as a Spanish percentage: ``0.989 → "98,9 %"``."""
     return f"{number(100 * fraction, digits)} %"
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """``n`` and the noun in the right number: ``count(1, "época", "épocas") == "1 época"``."""
+    return f"{number(n)} {singular if n == 1 else plural}"
+
+
+def listing(items) -> str:
+    """Items joined the Spanish way, «a, b y c»: a list of decimals with commas inside
+    («0,45, 0,55») would be ambiguous, so callers format each item first (e.g. as percentages)."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} y {items[-1]}"
 
 
 class SpanishFormatter(string.Formatter):

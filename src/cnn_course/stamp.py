@@ -18,7 +18,7 @@ from traitlets import Unicode, validate
 
 from cnn_course import runtime, sessions
 from cnn_course.course import COURSE
-from cnn_course.fmt import number
+from cnn_course.fmt import count, number
 
 STAMP_KEY = "cnn_course"
 _BRANCHES = {"main", "master", "head", "develop", "dev", "trunk", "gh-pages"}
@@ -100,7 +100,8 @@ def runtime_story(session: str) -> str:
         return head + (
             "Esta sesión no entrena redes: basta con la CPU (en Colab no hace falta pedir una "
             "GPU). Al corregir, el profesor vuelve a ejecutar tu cuaderno desde cero y las "
-            f"comprobaciones ocultas usan otros casos; cada celda tiene {info.timeout} s."
+            "comprobaciones ocultas usan otros casos; cada celda tiene "
+            f"{info.timeout} s como máximo (una celda que tarde más cuenta como fallida)."
         )
     rows = []
     for profile in ("cpu", "gpu"):
@@ -119,8 +120,10 @@ def runtime_story(session: str) -> str:
         "|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
         "Los tiempos `cpu` se midieron en una máquina de 2 núcleos sin GPU, como la de Colab. "
         "**La nota** la calcula el profesor con el perfil `grading`: vuelve a ejecutar todo tu "
-        f"cuaderno con {g.epochs} época(s) y {_examples(g)} ejemplos, y exige al menos "
-        f"{number(g.threshold, 3)}. Por eso tu código debe usar `presupuesto`, nunca números fijos."
+        f"cuaderno con {count(g.epochs, 'época', 'épocas')} y {_examples(g)} ejemplos, y exige "
+        f"al menos {number(g.threshold, 3)}; cada celda tiene {g.timeout} s como máximo "
+        "(una celda que tarde más cuenta como fallida). Por eso tu código debe usar "
+        "`presupuesto`, nunca números fijos."
     )
 
 
