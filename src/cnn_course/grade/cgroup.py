@@ -93,6 +93,12 @@ class Cgroup:
         procs = [str(f / "cgroup.procs") for f in self.folders.values()]
         return ["/bin/sh", "-c", _ENTER, "sh", *procs, "--", *command]
 
+    def join(self, pid: int) -> None:
+        """Move a running process into every group of this cgroup."""
+        for folder in self.folders.values():
+            with contextlib.suppress(OSError):
+                (folder / "cgroup.procs").write_text(str(pid))
+
     def pids(self) -> set[int]:
         found: set[int] = set()
         for folder in self.folders.values():

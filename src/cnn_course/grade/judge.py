@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import json
 import os
+import resource
 import sys
 import traceback
 from pathlib import Path
@@ -63,6 +64,18 @@ def preload_modules() -> list[str]:
     return ["tensorflow", "keras", __name__, *(n for n in names if importlib.util.find_spec(n))]
 
 
+def bound_memory(memory_mb: int) -> None:
+    """Limit this process's address space to what it holds now plus ``memory_mb`` MiB (a
+    judge forked from the server already maps TensorFlow): a record that would need more
+    gets a ``MemoryError``, which costs its cell only."""
+    if memory_mb <= 0:
+        return
+    import psutil
+
+    limit = psutil.Process().memory_info().vms + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def run_forked(spec: str, log: str, env: dict[str, str]) -> None:
     """The judge in a process forked from the judge server, with the environment ``env``
     (:func:`cnn_course.grade.judging._judge_env`); its output and a failure's traceback go
@@ -82,6 +95,9 @@ def run_forked(spec: str, log: str, env: dict[str, str]) -> None:
 
 def main(argv: list[str]) -> int:
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    import keras  # noqa: F401  (mapped before the bound: the server's fork has it already)
+
+    bound_memory(int(spec.get("memory_mb", 0)))
     verdicts = judge(spec["session"], Path(spec["records"]), int(spec["seed"]), spec["profile"])
     Path(spec["out"]).write_text(json.dumps(verdicts, ensure_ascii=False), encoding="utf-8")
     return 0

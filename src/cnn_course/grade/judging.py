@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from cnn_course.grade import cgroup
+from cnn_course.grade.limits import JUDGE_MEMORY_MB
 from cnn_course.record import INPUTS_ENV, RECORDS_ENV
 
 JUDGE_TIMEOUT_S = 600
@@ -98,12 +100,25 @@ def _judge_env(profile: str) -> dict[str, str]:
 
 
 def _run_judge(spec: Path, profile: str) -> str:
-    """Run the judge on ``spec`` in a process of its own; "" or why it failed."""
+    """Run the judge on ``spec`` in a bounded process of its own (its address space, and a
+    cgroup where there is one); "" or why it failed."""
+    group = cgroup.create(JUDGE_MEMORY_MB * 2, 0, 0)
+    try:
+        failure = _start_judge(spec, profile, group)
+    finally:
+        hits = group.close() if group is not None else cgroup.Hits()
+    if hits.memory:
+        return f"el corrector superó su límite de memoria ({JUDGE_MEMORY_MB * 2} MB)"
+    return failure
+
+
+def _start_judge(spec: Path, profile: str, group: cgroup.Cgroup | None) -> str:
     ctx = _forkserver()
     if ctx is None:
+        command = [sys.executable, "-m", "cnn_course.grade.judge", str(spec)]
         try:
             proc = subprocess.run(
-                [sys.executable, "-m", "cnn_course.grade.judge", str(spec)],
+                group.wrap(command) if group is not None else command,
                 capture_output=True,
                 text=True,
                 timeout=JUDGE_TIMEOUT_S,
@@ -117,6 +132,8 @@ def _run_judge(spec: Path, profile: str) -> str:
     log = spec.with_suffix(".log")
     proc = ctx.Process(target=run_forked, args=(str(spec), str(log), _judge_env(profile)))
     proc.start()
+    if group is not None:
+        group.join(proc.pid)
     proc.join(JUDGE_TIMEOUT_S)
     if proc.is_alive():
         proc.kill()
@@ -141,6 +158,7 @@ def verdicts(judging: Judging, profile: str) -> dict[str, dict]:
                     "seed": judging.seed,
                     "profile": profile,
                     "out": str(out),
+                    "memory_mb": JUDGE_MEMORY_MB,
                 }
             ),
             encoding="utf-8",

@@ -18,6 +18,11 @@ from pathlib import Path
 MAX_FILE_BYTES = 256 * 1024 * 1024
 """Largest record file read (a VGG16 in Keras format is about 530 MB: not recorded here)."""
 MAX_JSON_BYTES = 8 * 1024 * 1024
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+"""Largest total of a model archive's members once decompressed (declared and actual)."""
+MAX_WEIGHTS = MAX_FILE_BYTES // 4
+"""Most weights a model's config may imply (float32 weights that fill the largest file)."""
+_CHUNK = 1024 * 1024
 
 
 class RecordError(Exception):
@@ -43,6 +48,91 @@ def _keras_modules(config) -> Iterator[str]:
     elif isinstance(config, list):
         for value in config:
             yield from _keras_modules(value)
+
+
+def _too_large(name: str, what: str, size: int, limit: int, **values) -> str:
+    from cnn_course.messages import msg
+
+    part = msg(what, name=name, **values)
+    return msg("grade.judge.too_large", name=name, what=part, size=size, limit=limit)
+
+
+def _check_members(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse an archive whose members are too large, as declared or once decompressed,
+    before anything reads them whole."""
+    members = archive.infolist()
+    for info in members:
+        limit = MAX_JSON_BYTES if info.filename.endswith(".json") else MAX_FILE_BYTES
+        if info.file_size > limit:
+            what, member = "grade.judge.member_size", info.filename[:80]
+            raise RecordError(_too_large(name, what, info.file_size, limit, member=member))
+    total = sum(info.file_size for info in members)
+    if total > MAX_UNPACKED_BYTES:
+        what, member = "grade.judge.member_size", "*"
+        raise RecordError(_too_large(name, what, total, MAX_UNPACKED_BYTES, member=member))
+    for info in members:  # actual sizes: decompressed in chunks, never more than declared
+        size = 0
+        with archive.open(info) as f:
+            while chunk := f.read(_CHUNK):
+                size += len(chunk)
+                if size > info.file_size:
+                    what, member = "grade.judge.member_size", info.filename[:80]
+                    raise RecordError(_too_large(name, what, size, info.file_size, member=member))
+
+
+def _ints(value) -> list[int]:
+    return [v for v in value if isinstance(v, int)] if isinstance(value, list) else []
+
+
+def _layers(config) -> Iterator[dict]:
+    """Every layer (a dict with ``class_name`` and a ``config`` dict) of a Keras config."""
+    if isinstance(config, dict):
+        if isinstance(config.get("class_name"), str) and isinstance(config.get("config"), dict):
+            yield config
+        for value in config.values():
+            yield from _layers(value)
+    elif isinstance(config, list):
+        for value in config:
+            yield from _layers(value)
+
+
+def implied_weights(config) -> int:
+    """Weights the layers of a Keras config imply, without building anything: kernels and
+    biases from ``units``, ``filters`` (× kernel size), embeddings, and a scale per channel.
+    A layer's input width comes from its ``build_config``; where that is missing, from the
+    widest shape or layer declared anywhere (never less than the layer would take)."""
+    layers = list(_layers(config))
+    widest = 1
+    for layer in layers:
+        c = layer["config"]
+        for shape in (c.get("batch_shape"), c.get("batch_input_shape")):
+            widest = max(widest, _product(_ints(shape)))
+        for key in ("units", "filters", "output_dim", "input_dim"):
+            if isinstance(c.get(key), int):
+                widest = max(widest, c[key])
+    total = 0
+    for layer in layers:
+        c = layer["config"]
+        build = layer.get("build_config")
+        shape = _ints(build.get("input_shape")) if isinstance(build, dict) else []
+        width = shape[-1] if shape else widest
+        if isinstance(c.get("units"), int):
+            total += (width + 1) * c["units"]
+        elif isinstance(c.get("filters"), int):
+            kernel = _product(_ints(c.get("kernel_size")) or [1])
+            total += (kernel * width + 1) * c["filters"]
+        elif isinstance(c.get("input_dim"), int) and isinstance(c.get("output_dim"), int):
+            total += c["input_dim"] * c["output_dim"]
+        elif layer["class_name"] in ("BatchNormalization", "LayerNormalization"):
+            total += 4 * width
+    return total
+
+
+def _product(values: list[int]) -> int:
+    out = 1
+    for v in values:
+        out *= max(v, 1)
+    return out
 
 
 @dataclass
@@ -127,11 +217,16 @@ class Records:
         path = _bounded(self.folder / Path(file).name)
         try:
             with zipfile.ZipFile(path) as archive:
-                config = json.loads(archive.read("config.json"))
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+                _check_members(archive, name)
+                with archive.open("config.json") as f:
+                    config = json.loads(f.read(MAX_JSON_BYTES))
+        except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
             raise RecordError(
                 f"el modelo «{name}» no es un archivo .keras válido ({exc})"
             ) from None
+        weights = implied_weights(config)
+        if weights > MAX_WEIGHTS:
+            raise RecordError(_too_large(name, "grade.judge.weights", weights, MAX_WEIGHTS))
         foreign = sorted({m for m in _keras_modules(config) if not m.startswith("keras")})
         if foreign:
             raise RecordError(
