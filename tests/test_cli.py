@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cnn_course import cli
@@ -35,6 +37,20 @@ def test_release_unknown_assignment_is_a_one_line_error(capsys):
     err = capsys.readouterr().err
     assert err.startswith("cnn-course: error: Unknown assignment '99_nothing'")
     assert "02_mnist" in err
+    # The valid ids in number order, whatever the order of the budget table's rows.
+    listed = re.findall(r"\b0\d_\w+", err.split("valid assignments:")[1])
+    assert listed == sorted(listed) and len(listed) == 5
+
+
+def test_demo_class_says_how_many_it_wrote(tmp_path, capsys):
+    """The help names no stale count; the command says what it wrote."""
+    from cnn_course import demo
+
+    assert cli.main(["demo-class", str(tmp_path / "clase")]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(demo.CASES)} submissions of 02_mnist" in out
+    assert len(list((tmp_path / "clase").glob("*.ipynb"))) == len(demo.CASES)
+    assert not re.search(r"demo-class \S+\s+# \d+ ", cli.EXAMPLES)
 
 
 def test_missing_subcommand_is_a_usage_error():

@@ -16,7 +16,7 @@ examples:
   cnn-course release                      # regenerate exercises/ from solutions/
   cnn-course validate 02_mnist            # release consistency + nbgrader validate both ways
   cnn-course budgets mnist
-  cnn-course demo-class build/demo-class  # 13 MNIST submissions, one per thing that goes wrong
+  cnn-course demo-class build/demo-class  # MNIST submissions, one per thing that goes wrong
   cnn-course grade build/demo-class --assignment 02_mnist --out build/demo-grades
   cnn-course manual build/demo-grades notas_manuales.csv   # hand-graded answers
 """

@@ -490,6 +490,8 @@ def make_demo_class(outdir: Path) -> list[Path]:
 
 def main(outdir: Path) -> int:
     """``cnn-course demo-class OUTDIR``: write the demo class and list it."""
-    for path in make_demo_class(outdir):
+    written = make_demo_class(outdir)
+    for path in written:
         print(f"wrote {path}")
+    print(f"{len(written)} submissions of {ASSIGNMENT}, one per case of the demo class.")
     return 0

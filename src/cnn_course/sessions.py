@@ -69,8 +69,10 @@ def _session(key: str, row: dict) -> Session:
 
 
 def all_sessions() -> list[Session]:
-    """Every session of the course, in course order."""
-    return [_session(k, v) for k, v in load_table("budgets.toml")["sessions"].items()]
+    """Every session of the course, in course order (by assignment number, whatever the
+    order of the budget table's rows)."""
+    rows = load_table("budgets.toml")["sessions"].items()
+    return sorted((_session(k, v) for k, v in rows), key=lambda s: s.assignment)
 
 
 def keys() -> list[str]:
