@@ -194,8 +194,9 @@ def test_alexnet_rejects_an_ignored_input_shape():
     def fixed(input_shape=(227, 227, 3), num_classes=1000):
         return build_from_plan((227, 227, 3), alexnet_ops(num_classes))
 
-    error = _raises("common.layer_shape", arch.hidden_alexnet, fixed)
-    assert (error.values["index"], error.values["got"]) == (1, (None, 55, 55, 96))
+    # The input is named, not the first layer's kernel, stride or padding.
+    error = _raises("common.input_shape", arch.hidden_alexnet, fixed)
+    assert error.values["got"] == (None, 227, 227, 3)
 
 
 # --------------------------------------------------------------------------- 3. VGG16

@@ -250,7 +250,7 @@ def test_errata_wrong_prediction_does_not_reveal_the_shape(sol, c):
 
 
 def test_errata_fixed_model_without_flatten_fails(sol, c):
-    """A 'fixed' model still without Flatten fails on its layers."""
+    """A 'fixed' model still without Flatten fails on its first wrong layer (the 6th)."""
     model = keras.Sequential(
         [
             keras.Input(shape=(28, 28, 3)),
@@ -264,7 +264,8 @@ def test_errata_fixed_model_without_flatten_fails(sol, c):
     )
     with pytest.raises(c.toolkit.CheckError) as excinfo:
         c.check_errata(sol["deck_code_comma"], sol["wrong_shape"], sol["right_shape"], model)
-    assert _key(excinfo) == "common.layer_count"
+    assert _key(excinfo) == "common.layer_type"
+    assert excinfo.value.values["index"] == 6
 
 
 def test_errata_shape_without_batch_axis_fails(sol, c):

@@ -64,7 +64,7 @@ def test_ceil_instead_of_floor_passes_slides_but_fails_hidden(c):
     c.check_formulas(ceil_size, params)
     with pytest.raises(c.toolkit.CheckError) as excinfo:
         c.hidden_formulas(ceil_size, params)
-    assert _key(excinfo) == "common.formula_case"
+    assert _key(excinfo) == "common.formula_case_hidden"
     assert "redondea hacia abajo" in str(excinfo.value)
 
 
@@ -125,8 +125,8 @@ def test_same_padding_model_fails_on_shape(c):
     assert _key(excinfo) in ("common.layer_count", "common.layer_attr")
 
 
-def test_missing_dropout_fails_on_layer_count(c):
-    """Leaving out Dropout fails with the layer list."""
+def test_missing_dropout_is_the_first_difference(c):
+    """Leaving out Dropout names layer 6, where the Dropout should be."""
     layers = [
         keras.Input(shape=(28, 28, 1)),
         keras.layers.Conv2D(32, 3, activation="relu"),
@@ -140,7 +140,8 @@ def test_missing_dropout_fails_on_layer_count(c):
     ]
     with pytest.raises(c.toolkit.CheckError) as excinfo:
         c.check_model(keras.Sequential(layers))
-    assert _key(excinfo) == "common.layer_count"
+    assert _key(excinfo) == "common.layer_type"
+    assert (excinfo.value.values["index"], excinfo.value.values["expected"]) == (6, "Dropout")
 
 
 def test_binary_model_with_softmax_fails(sol, c):

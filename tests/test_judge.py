@@ -165,7 +165,7 @@ def test_seeds_draw_different_cases():
     a, b = plans(grading.CELLS, 1), plans(grading.CELLS, 2)
     assert a["test-formulas"].calls != b["test-formulas"].calls
     assert not np.array_equal(
-        a["test-confusion"].arrays["y_true"], b["test-confusion"].arrays["y_true"][:1]
+        a["test-confusion"].arrays["y_true0"], b["test-confusion"].arrays["y_true0"][:1]
     )
 
 

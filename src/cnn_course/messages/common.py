@@ -36,8 +36,24 @@ TEMPLATES = {
         "En «{call}», la capa n.º {index} ({layer}) debe tener {attr} = {expected!r} (tiene {got!r})."
     ),
     "common.layer_shape": (
-        "En «{call}», la salida de la capa n.º {index} ({layer}) debe tener forma {expected} "
-        "(obtenida {got}). Revisa el tamaño del kernel, el stride y el padding."
+        "En «{call}», la salida de la capa n.º {index} ({layer}) no tiene la forma esperada "
+        "(obtenida {got}).{hint}"
+    ),
+    "common.input_shape": (
+        "«{call}» debe recibir entradas de forma {expected} (recibe {got}): revisa "
+        "keras.Input(shape=...)."
+    ),
+    "common.architecture": (
+        "En «{call}», la operación n.º {index} debe ser {expected} (es {got}). Las operaciones "
+        "se cuentan desde la entrada, cada rama de un Add entera antes de la siguiente; las "
+        "activaciones cuentan como operaciones, dentro o fuera de su capa."
+    ),
+    "common.architecture_inputs": (
+        "En «{call}», la operación n.º {index} ({got}) recibe sus entradas de otras operaciones "
+        "que en la arquitectura descrita: revisa a qué tensor aplicas cada capa."
+    ),
+    "common.architecture_length": (
+        "«{call}» tiene {got} operaciones y la arquitectura descrita {expected}: {detail}"
     ),
     "common.kind_count": "«{call}» debe tener {expected} capas {kind} (tiene {got}).",
     "common.param_count": "«{call}» debe tener {expected:,} parámetros (tiene {got:,}).",

@@ -11,12 +11,13 @@ import gc
 from collections.abc import Callable
 
 from cnn_course.checks import toolkit
-from cnn_course.checks.arquitecturas import structure
+from cnn_course.checks.arquitecturas import graphs, structure
 from cnn_course.checks.arquitecturas.reference import (
     INCEPTION_3A,
     alexnet_ops,
     inception_params,
 )
+from cnn_course.checks.toolkit.architecture import expect_same_architecture
 
 LENET5_VARIANTS = (((32, 32, 3), 5), ((40, 36, 1), 7))
 ALEXNET_VARIANTS = (((67, 67, 3), 10), ((99, 99, 1), 100))
@@ -68,11 +69,11 @@ def hidden_alexnet(build_alexnet: Callable) -> None:
 def _vgg_attrs(layer) -> dict:
     kind = type(layer).__name__
     if kind == "Conv2D":
-        names = ("filters", "kernel_size", "strides", "padding")
+        names = ("filters", "kernel_size", "strides", "padding", "activation")
     elif kind == "MaxPooling2D":
         names = ("pool_size", "strides", "padding")
     elif kind == "Dense":
-        names = ("units",)
+        names = ("units", "activation")
     else:
         names = ()
     return {name: toolkit.layer_attr(layer, name) for name in names}
@@ -88,12 +89,12 @@ def _check_vgg16(call: str, model, input_shape: tuple, num_classes: int) -> None
     expected = int(reference.count_params())
     specs = tuple(
         toolkit.LayerSpec(type(layer).__name__, tuple(layer.output.shape), _vgg_attrs(layer))
-        for layer in toolkit.main_layers(reference)
+        for layer in toolkit.folded_layers(reference)
     )
     # Free the reference before checking: at 224×224 it holds 138 million float32 weights.
     del reference
     gc.collect()
-    structure.expect_classifier(call, model, specs, expected, num_classes)
+    structure.expect_classifier(call, model, specs, expected, num_classes, input_shape)
 
 
 def check_vgg16(model) -> None:
@@ -117,6 +118,8 @@ def _check_inception(inception_module: Callable, input_shape: tuple, config: tup
     toolkit.expect_output_shape(call, model, (None, h, w, f1 + f3 + f5 + fp))
     toolkit.expect_kinds(call, model, {"Conv2D": 6, "MaxPooling2D": 1, "Concatenate": 1})
     structure.expect_kernels(call, model, {(1, 1): 4, (3, 3): 1, (5, 5): 1})
+    reference = graphs.inception(input_shape, *config)
+    expect_same_architecture(call, model, reference, input_shape)
     toolkit.expect_param_count(model, inception_params(c, *config), call=call, reveal=False)
 
 

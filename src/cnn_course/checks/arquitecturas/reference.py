@@ -32,20 +32,23 @@ RESNET18_STAGES = ((64, 1), (128, 2), (256, 2), (512, 2))
 
 
 def alexnet_ops(num_classes: int = 1000) -> list[tuple]:
-    """AlexNet in one tower (no grouped convolutions, no LRN), as in most Keras versions."""
+    """AlexNet in one tower (no grouped convolutions, no LRN), as in most Keras versions:
+    ReLU everywhere, Dropout(0.5) after each of the two 4096-unit layers, softmax output."""
     return [
-        ("conv", 96, 11, 4, "valid"),
+        ("conv", 96, 11, 4, "valid", "relu"),
         ("maxpool", 3, 2),
-        ("conv", 256, 5, 1, "same"),
+        ("conv", 256, 5, 1, "same", "relu"),
         ("maxpool", 3, 2),
-        ("conv", 384, 3, 1, "same"),
-        ("conv", 384, 3, 1, "same"),
-        ("conv", 256, 3, 1, "same"),
+        ("conv", 384, 3, 1, "same", "relu"),
+        ("conv", 384, 3, 1, "same", "relu"),
+        ("conv", 256, 3, 1, "same", "relu"),
         ("maxpool", 3, 2),
         ("flatten",),
-        ("dense", 4096),
-        ("dense", 4096),
-        ("dense", num_classes),
+        ("dense", 4096, "relu"),
+        ("dropout", 0.5),
+        ("dense", 4096, "relu"),
+        ("dropout", 0.5),
+        ("dense", num_classes, "softmax"),
     ]
 
 
@@ -75,6 +78,8 @@ def build_from_plan(input_shape: tuple, ops: list[tuple], activation: str = "rel
             layers.append(keras.layers.AveragePooling2D(op[1], strides=op[2]))
         elif op[0] == "flatten":
             layers.append(keras.layers.Flatten())
+        elif op[0] == "dropout":
+            layers.append(keras.layers.Dropout(op[1]))
         else:
             layers.append(keras.layers.Dense(op[1], activation=act))
     return keras.Sequential(layers)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from cnn_course.checks import toolkit
-from cnn_course.checks.arquitecturas import structure
+from cnn_course.checks.arquitecturas import graphs, structure
 from cnn_course.checks.arquitecturas.reference import (
     HIDDEN_SEED,
     SESSION,
@@ -20,6 +20,7 @@ from cnn_course.checks.arquitecturas.reference import (
     resnet18_block_shapes,
     resnet18_params,
 )
+from cnn_course.checks.toolkit.architecture import expect_same_architecture
 from cnn_course.fmt import number
 
 RESNET18_VARIANTS = (((32, 32, 3), 10), ((64, 48, 1), 100))
@@ -69,13 +70,15 @@ def _check_block(residual_block: Callable, input_shape: tuple, filters: int, str
     toolkit.expect_output_shape(call, model, (None, h, w, filters))
     toolkit.expect_kinds(call, model, {"Add": 1, "BatchNormalization": 2 + projection})
     structure.expect_kernels(call, model, {(3, 3): 2})
-    params = residual_block_params(c_in, filters, stride)
-    toolkit.expect_param_count(model, params, call=call, reveal=False)
     # The block ends with ReLU(F(x) + shortcut): its output cannot be negative.
     x = np.random.default_rng(HIDDEN_SEED).normal(size=(2, *input_shape)).astype("float32")
     low = float(np.min(toolkit.trusted_copy(model)(x, training=False)))
     if low < 0:
         toolkit.fail("arch.block_relu", call=call, got=low)
+    reference = graphs.block_model(input_shape, filters, stride)
+    expect_same_architecture(call, model, reference, input_shape)
+    params = residual_block_params(c_in, filters, stride)
+    toolkit.expect_param_count(model, params, call=call, reveal=False)
 
 
 def check_residual_block(residual_block: Callable) -> None:
@@ -103,6 +106,9 @@ def _check_resnet18(call: str, model, input_shape: tuple, num_classes: int) -> N
     structure.expect_kernels(call, model, {(7, 7): 1, (3, 3): 16, (1, 1): 3})
     shapes = resnet18_block_shapes(input_shape)
     structure.expect_layer_shapes(call, model, "Add", shapes, "arch.block_shape")
+    reference = graphs.resnet18(input_shape, num_classes)
+    expect_same_architecture(call, model, reference, input_shape)
+    del reference
     params = resnet18_params(input_shape, num_classes)
     toolkit.expect_param_count(model, params, call=call, reveal=False)
     toolkit.expect_last_activation(model, "softmax", call=call)
@@ -129,6 +135,8 @@ def _check_stack(
     blocks = (depth - 2) // 2
     kinds = {"Conv2D": depth - 1, "Dense": 1, "BatchNormalization": 0}
     toolkit.expect_kinds(call, model, {**kinds, "Add": blocks if residual else 0})
+    reference = graphs.deep_stack(depth, residual, input_shape, filters, num_classes)
+    expect_same_architecture(call, model, reference, input_shape)
     params = deep_stack_params(depth, input_shape, filters, num_classes)
     toolkit.expect_param_count(model, params, call=call, reveal=False)
 

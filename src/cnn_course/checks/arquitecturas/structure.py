@@ -57,14 +57,18 @@ def expect_layer_shapes(call: str, model, kind: str, expected: list[tuple], key:
             toolkit.fail(key, call=call, index=index, expected=shape, got=got)
 
 
-def expect_classifier(call: str, model, specs: tuple, params: int, num_classes: int) -> None:
-    """A classifier: one softmax output of num_classes, these main layers, these parameters.
+def expect_classifier(
+    call: str, model, specs: tuple, params: int, num_classes: int, input_shape: tuple
+) -> None:
+    """A classifier: its input, one softmax output of num_classes, every layer in order
+    (Dropout included, activations as layers or arguments), these parameters.
 
     Counts are never revealed before they are right (``reveal=False``).
     """
     toolkit.expect_built(call, model)
+    toolkit.expect_input_shape(call, model, (None, *input_shape))
     toolkit.expect_output_shape(call, model, (None, num_classes))
-    toolkit.expect_layers(model, specs, call=call, main_only=True)
+    toolkit.expect_layers(model, specs, call=call, input_shape=input_shape)
     toolkit.expect_param_count(model, params, call=call, reveal=False)
     toolkit.expect_last_activation(model, "softmax", call=call)
 
@@ -72,7 +76,7 @@ def expect_classifier(call: str, model, specs: tuple, params: int, num_classes: 
 def expect_plan(call: str, model, input_shape: tuple, ops: list[tuple], num_classes: int) -> None:
     """A classifier against :func:`~cnn_course.checks.toolkit.reference_plan` of ``ops``."""
     plan = toolkit.reference_plan(input_shape, ops)
-    expect_classifier(call, model, plan.specs, plan.params, num_classes)
+    expect_classifier(call, model, plan.specs, plan.params, num_classes, input_shape)
 
 
 def each_variant(

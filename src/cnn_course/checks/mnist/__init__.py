@@ -104,10 +104,24 @@ def check_preprocess(preprocess, pad_to_32) -> None:
     _check_preprocess_on(preprocess, pad_to_32, x_train[:3])
 
 
+PREPROCESS_CLASSES = (
+    "ningún píxel vale 255 (dividir entre x.max() no es dividir entre 255)",
+    "ningún píxel vale 0 (restar x.min() cambia los valores)",
+    "un lote de otro tamaño que el del ejemplo",
+)
+"""Every hidden batch belongs to all three: :func:`preprocess_case`."""
+
+
+def preprocess_case(rng) -> np.ndarray:
+    """A batch of 5 to 12 random digits-sized images whose pixels stay within
+    [low, high], 1 ≤ low ≤ 40 and 150 ≤ high ≤ 254: no 0 and no 255 anywhere."""
+    low, high = int(rng.integers(1, 41)), int(rng.integers(150, 255))
+    return rng.integers(low, high + 1, (int(rng.integers(5, 13)), 28, 28), dtype=np.uint8)
+
+
 def hidden_preprocess(preprocess, pad_to_32) -> None:
-    """Hidden: the same on random images of another batch size."""
-    rng = np.random.default_rng(2024)
-    _check_preprocess_on(preprocess, pad_to_32, rng.integers(0, 256, (7, 28, 28), dtype=np.uint8))
+    """Hidden: the same on a random batch of another size, without 0 or 255."""
+    _check_preprocess_on(preprocess, pad_to_32, preprocess_case(np.random.default_rng(2024)))
 
 
 # ---------------------------------------------------------------- formulas
@@ -127,20 +141,49 @@ def check_formulas(conv_output_size, conv_params) -> None:
     toolkit.expect_cases("conv_params", conv_params, SLIDES_PARAMS_CASES)
 
 
+def _frac_at_least_half(n, f, p, s) -> bool:
+    return 2 * ((n + 2 * p - f) % s) >= s
+
+
+SIZE_CLASSES = (
+    ("el stride no divide, fracción ≥ 1/2", lambda n, f, p, s: _frac_at_least_half(n, f, p, s)),
+    ("el stride no divide, fracción < 1/2", lambda n, f, p, s: 0 < (n + 2 * p - f) % s * 2 < s),
+    ("F < S", lambda n, f, p, s: f < s),
+    ("P > 0 y S > 1", lambda n, f, p, s: p > 0 and s > 1),
+    ("F = 1", lambda n, f, p, s: f == 1),
+    ("el stride divide, S > 1", lambda n, f, p, s: s > 1 and (n + 2 * p - f) % s == 0),
+)
+PARAMS_CLASSES = (
+    ("F > 1, M ≠ K", lambda f, m, k: f > 1 and m != k and f != m),
+    ("F = 1", lambda f, m, k: f == 1 and m != k),
+)
+
+
+def _drawn(rng, make, classes, extra: int) -> list[tuple]:
+    """One draw per class (redrawn until it holds), then ``extra`` free draws."""
+    out = []
+    for _, holds in classes:
+        while not holds(*(case := make(rng))):
+            pass
+        out.append(case)
+    return out + [make(rng) for _ in range(extra)]
+
+
+def _size_args(rng) -> tuple:
+    f = int(rng.integers(1, 6))
+    return int(rng.integers(f, 40)), f, int(rng.integers(0, 3)), int(rng.integers(1, 5))
+
+
 def formula_cases(rng) -> tuple[list, list]:
-    """Hidden cases: a random grid of (N, F, P, S) and (F, M, K) with Keras' answers,
-    strides that do not divide included (the slides' 2.33 case among them)."""
-    sizes = []
-    for _ in range(12):
-        f = int(rng.integers(1, 6))
-        n = int(rng.integers(f, 40))
-        p = int(rng.integers(0, 3))
-        s = int(rng.integers(1, 5))
-        sizes.append(((n, f, p, s), keras_output_size(n, f, s, p)))
-    sizes.append(((7, 3, 0, 3), keras_output_size(7, 3, 3, 0)))  # the slides' 2.33 case
-    params = [
-        ((f, m, k), keras_conv_params(f, m, k)) for f, m, k in rng.integers(1, 9, (6, 3)).tolist()
+    """Hidden cases with Keras' answers: every class of :data:`SIZE_CLASSES` and
+    :data:`PARAMS_CLASSES`, random values on top (the slides' 2.33 case among them)."""
+    sizes = [
+        (args, keras_output_size(args[0], args[1], args[3], args[2]))
+        for args in _drawn(rng, _size_args, SIZE_CLASSES, 6)
     ]
+    sizes.append(((7, 3, 0, 3), keras_output_size(7, 3, 3, 0)))  # the slides' 2.33 case
+    triples = _drawn(rng, lambda r: tuple(int(v) for v in r.integers(1, 9, 3)), PARAMS_CLASSES, 4)
+    params = [(fmk, keras_conv_params(*fmk)) for fmk in triples]
     return sizes, params
 
 
@@ -179,10 +222,12 @@ def check_shapes_by_hand(shapes, total) -> None:
 
 
 # ---------------------------------------------------------------- the model
-def check_model(model) -> None:
-    """Public and hidden: layer types and order, every output shape, exact parameter count."""
-    toolkit.expect_layers(model, SLIDES_MODEL)
-    toolkit.expect_param_count(model, SLIDES_PARAMS)
+def check_model(model, reveal: bool = False) -> None:
+    """Public and hidden: input, layer types and order, every output shape, exact parameter
+    count. Neither the shapes nor the count are printed before they are right: the by-hand
+    cell asks for them (``reveal`` is accepted for older notebooks and ignored)."""
+    toolkit.expect_layers(model, SLIDES_MODEL, input_shape=(28, 28, 1))
+    toolkit.expect_param_count(model, SLIDES_PARAMS, reveal=False)
 
 
 def _held_out(budget) -> tuple[np.ndarray, np.ndarray]:
@@ -205,13 +250,22 @@ def hidden_accuracy(model) -> None:
     check_accuracy(model)
 
 
+BINARY_MODEL = [
+    *SLIDES_MODEL[:-1],
+    LayerSpec("Dense", (None, 1), {"units": 1, "activation": "sigmoid"}),
+]
+"""The binary variant: the body of :data:`SLIDES_MODEL` with one sigmoid unit."""
+
+
 def check_binary(model) -> None:
-    """Public and hidden: one sigmoid unit, binary cross-entropy, output (None, 1)."""
+    """Public and hidden: the slides' body layer by layer, one sigmoid unit, output (None, 1),
+    binary cross-entropy."""
     toolkit.expect_model("binary_model", model)
     got = toolkit.output_shape(model, (28, 28, 1))
     if got != (None, 1):
         toolkit.fail("common.output_shape", call="binary_model", expected=(None, 1), got=got)
     toolkit.expect_last_activation(model, "sigmoid", call="binary_model")
+    toolkit.expect_layers(model, BINARY_MODEL, call="binary_model", input_shape=(28, 28, 1))
     toolkit.expect_loss(model, "binary_crossentropy")
     print("Variante binaria correcta: 1 neurona sigmoide y entropía cruzada binaria")
 
@@ -224,7 +278,7 @@ def check_lenet(model, total_by_formula) -> None:
     print(f"Parámetros de LeNet-5 por fórmula: {number(int(total_by_formula))}")
     if int(total_by_formula) != LENET5_PARAMS:
         toolkit.fail("mnist.total_by_hand", name="lenet_total", got=int(total_by_formula))
-    toolkit.expect_layers(model, LENET5)
+    toolkit.expect_layers(model, LENET5, call="lenet", input_shape=(32, 32, 1))
     toolkit.expect_param_count(model, LENET5_PARAMS)
 
 
@@ -249,25 +303,49 @@ def check_confusion(confusion_matrix) -> None:
     )
 
 
-def confusion_case(rng) -> tuple[np.ndarray, np.ndarray]:
-    """Random labels of 10 classes, of a random length."""
+CONFUSION_CLASSES = (
+    "las 10 clases aparecen",
+    "la clase más alta no aparece ni en y_true ni en y_pred (la matriz sigue siendo 10×10)",
+    "una clase solo aparece en y_pred",
+    "num_classes distinto de 10",
+)
+"""One call per class on every seed (:func:`confusion_cases`)."""
+
+
+def confusion_cases(rng) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """``(y_true, y_pred, num_classes)`` of each class of :data:`CONFUSION_CLASSES`."""
     size = int(rng.integers(300, 700))
-    return rng.integers(0, 10, size), rng.integers(0, 10, size)
+    full = rng.integers(0, 10, size), rng.integers(0, 10, size)
+    top = int(rng.integers(6, 10))  # classes top..9 never appear
+    missing = rng.integers(0, top, size), rng.integers(0, top, size)
+    only = int(rng.integers(0, 10))
+    y_true = rng.choice([c for c in range(10) if c != only], size)
+    y_pred = rng.integers(0, 10, size)
+    y_pred[int(rng.integers(size))] = only
+    k = int(rng.integers(3, 9))
+    small = rng.integers(0, k, size), rng.integers(0, k, size)
+    return [(*full, 10), (*missing, 10), (y_true, y_pred, 10), (*small, k)]
+
+
+def confusion_case(rng) -> tuple[np.ndarray, np.ndarray]:
+    """Random labels of 10 classes, of a random length (the first class above)."""
+    y_true, y_pred, _ = confusion_cases(rng)[0]
+    return y_true, y_pred
 
 
 def hidden_confusion(confusion_matrix, rng=None) -> None:
-    """Hidden: random labels, 10 classes."""
-    y_true, y_pred = confusion_case(rng or np.random.default_rng(11))
-    got = toolkit.call_student(confusion_matrix, "confusion_matrix", y_true, y_pred, 10)
-    expect_confusion(got, y_true, y_pred)
+    """Hidden: one call per class of :data:`CONFUSION_CLASSES`."""
+    for y_true, y_pred, k in confusion_cases(rng or np.random.default_rng(11)):
+        got = toolkit.call_student(confusion_matrix, "confusion_matrix", y_true, y_pred, k)
+        expect_confusion(got, y_true, y_pred, k)
 
 
-def expect_confusion(got, y_true, y_pred) -> None:
+def expect_confusion(got, y_true, y_pred, num_classes: int = 10) -> None:
     """The student's matrix against the reference for these labels."""
     toolkit.expect_close(
-        "confusion_matrix",
+        f"confusion_matrix(y_true, y_pred, {num_classes})",
         got,
-        _reference_confusion(y_true, y_pred, 10),
+        _reference_confusion(y_true, y_pred, num_classes),
         tol=0,
         hint=" Las filas son la clase real y las columnas la predicha.",
     )

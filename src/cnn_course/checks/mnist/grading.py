@@ -8,15 +8,13 @@ standing for the student's functions.
 
 from __future__ import annotations
 
-import numpy as np
-
 from cnn_course.checks import mnist, toolkit
 from cnn_course.checks.toolkit.grading import Cell, Plan
 from cnn_course.checks.toolkit.records import Replay
 
 
 def _plan_preprocess(rng) -> Plan:
-    x = rng.integers(0, 256, (int(rng.integers(5, 13)), 28, 28), dtype=np.uint8)
+    x = mnist.preprocess_case(rng)
     plan = Plan(extra={"x": x})
     plan.call("preprocess", plan.array("x", x))
     # pad_to_32 gets the reference preprocessing, so each function is judged on its own.
@@ -58,15 +56,23 @@ def _judge_accuracy(records, plan: Plan, profile: str) -> None:
 
 
 def _plan_confusion(rng) -> Plan:
-    y_true, y_pred = mnist.confusion_case(rng)
-    plan = Plan(extra={"y_true": y_true, "y_pred": y_pred})
-    plan.call("confusion_matrix", plan.array("y_true", y_true), plan.array("y_pred", y_pred), 10)
+    cases = mnist.confusion_cases(rng)
+    plan = Plan(extra={"cases": cases})
+    for i, (y_true, y_pred, k) in enumerate(cases):
+        plan.call(
+            "confusion_matrix",
+            plan.array(f"y_true{i}", y_true),
+            plan.array(f"y_pred{i}", y_pred),
+            k,
+        )
     return plan
 
 
 def _judge_confusion(records, plan: Plan, profile: str) -> None:
-    got, _ = toolkit.call_case(Replay(records, [0]), "confusion_matrix")
-    mnist.expect_confusion(got, plan.extra["y_true"], plan.extra["y_pred"])
+    for i, (y_true, y_pred, k) in enumerate(plan.extra["cases"]):
+        call = f"confusion_matrix(y_true, y_pred, {k})"
+        got, _ = toolkit.call_case(Replay(records, [i]), call)
+        mnist.expect_confusion(got, y_true, y_pred, k)
 
 
 def _judge_binary(records, plan: Plan, profile: str) -> None:

@@ -125,13 +125,14 @@ def expect_cases(
     fn: Callable,
     cases: list[tuple],
     hint: Callable[[tuple], str] | str | None = None,
-    reveal: bool = True,
+    reveal: bool = False,
 ) -> None:
     """``fn(*args, **kwargs) == expected`` for every case ``(args, expected)`` or
     ``(args, kwargs, expected)``; the result must be an integer.
 
     ``hint`` (a string, or a function of the args) may add a pointer for a wrong case.
-    With ``reveal=False`` the message gives the student's value but never the expected one.
+    The message gives the student's value but never the expected one (computing it is the
+    task); ``reveal=True`` prints it, for a value the statement itself gives.
     """
     for case in cases:
         args, kwargs, expected = case if len(case) == 3 else (case[0], {}, case[1])

@@ -61,8 +61,65 @@ def expect_built(call: str, model) -> None:
         fail("common.output_count", call=call, got=len(outputs))
 
 
+ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax")
+"""Layers that only apply an activation: folded into the layer before them (see
+:func:`folded_layers`), so ``Conv2D(activation="relu")`` equals ``Conv2D`` + ``ReLU()``."""
+
+
+class _Folded:
+    """A layer seen with the activation of the activation layer that follows it."""
+
+    def __init__(self, layer, activation: str) -> None:
+        self._layer, self.activation_name = layer, activation
+
+    def __getattr__(self, name):
+        return getattr(self._layer, name)
+
+    @property
+    def output(self):
+        return self._activation_output
+
+    @property
+    def layer(self):
+        return self._layer
+
+
+def _activation_name(layer) -> str:
+    kind = type(layer).__name__
+    if kind == "ReLU":
+        return "relu"
+    if kind == "Softmax":
+        return "softmax"
+    value = getattr(layer, "activation", None)
+    return getattr(value, "__name__", str(value))
+
+
+def folded_layers(model) -> list:
+    """``model.layers`` with each activation layer folded into a linear layer just before it."""
+    out: list = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        previous = out[-1] if out else None
+        if (
+            kind in ACTIVATION_LAYERS
+            and previous is not None
+            and type(getattr(previous, "layer", previous)).__name__ in ("Conv2D", "Dense")
+            and layer_attr(previous, "activation") == "linear"
+        ):
+            folded = _Folded(getattr(previous, "layer", previous), _activation_name(layer))
+            folded._activation_output = layer.output
+            out[-1] = folded
+            continue
+        out.append(layer)
+    return out
+
+
 def layer_attr(layer, attr: str):
     """An attribute as the specs write it: activations by name, lists as tuples."""
+    if attr == "activation" and isinstance(layer, _Folded):
+        return layer.activation_name
     value = getattr(layer, attr)
     if attr == "activation":
         return getattr(value, "__name__", value)
@@ -70,25 +127,44 @@ def layer_attr(layer, attr: str):
 
 
 def main_layers(model) -> list:
-    """The layers that shape an architecture (convolutions, pooling, Flatten, Dense), in order."""
-    return [layer for layer in model.layers if type(layer).__name__ in MAIN_KINDS]
+    """The layers that shape an architecture (convolutions, pooling, Flatten, Dense), in
+    order, each with the activation of an activation layer that follows it."""
+    return [
+        layer
+        for layer in folded_layers(model)
+        if type(getattr(layer, "layer", layer)).__name__ in MAIN_KINDS
+    ]
 
 
-def expect_layers(model, specs, call: str = "model", main_only: bool = False) -> None:
-    """Layers in order with the right type, attributes and output shape (InputLayer ignored).
+def expect_input_shape(call: str, model, expected: tuple) -> None:
+    """The model's input shape (batch axis None), as ``keras.Input(shape=...)`` gives it."""
+    try:
+        got = tuple(model.inputs[0].shape)
+    except (AttributeError, IndexError, TypeError, ValueError):
+        got = None
+    if got != tuple(expected):
+        fail("common.input_shape", call=call, expected=tuple(expected), got=got)
 
-    With ``main_only`` only :func:`main_layers` are compared, so Dropout or separate
-    activation layers do not matter.
+
+def expect_layers(
+    model, specs, call: str = "model", main_only: bool = False, input_shape: tuple | None = None
+) -> None:
+    """Layers in order with the right type, attributes and output shape (InputLayer ignored;
+    an activation layer right after a linear Conv2D or Dense counts as its activation).
+
+    With ``main_only`` only :func:`main_layers` are compared, so Dropout does not matter.
+    With ``input_shape`` (without the batch axis) the model's input is checked first, so a
+    wrong input is never blamed on a layer. A wrong output shape never prints the expected
+    one (a by-hand task may ask for it).
     """
     expect_built(call, model)
-    layers = main_layers(model) if main_only else list(model.layers)
-    names = ", ".join(type(layer).__name__ for layer in layers) or "ninguna"
-    # Every layer counts: a missing or extra one is named first. Main layers only: the first
-    # wrong layer is the more useful message, so the count comes last.
-    if not main_only and len(layers) != len(specs):
-        _count_mismatch(call, layers, specs, names)
+    if input_shape is not None:
+        expect_input_shape(call, model, (None, *input_shape))
+    layers = main_layers(model) if main_only else folded_layers(model)
+    names = ", ".join(type(getattr(lr, "layer", lr)).__name__ for lr in layers) or "ninguna"
+    # The first wrong layer is named first; a missing or extra layer at the end, last.
     for index, (layer, spec) in enumerate(zip(layers, specs, strict=False), start=1):
-        kind = type(layer).__name__
+        kind = type(getattr(layer, "layer", layer)).__name__
         if kind not in spec.kinds:
             fail(
                 "common.layer_type",
@@ -111,6 +187,9 @@ def expect_layers(model, specs, call: str = "model", main_only: bool = False) ->
                 )
         got = tuple(layer.output.shape)
         if spec.output_shape is not None and got != tuple(spec.output_shape):
+            # Kernel, stride and padding are to blame only when the layer's input was right.
+            known_input = index > 1 or input_shape is not None
+            hint = " Revisa el tamaño del kernel, el stride y el padding." if known_input else ""
             fail(
                 "common.layer_shape",
                 call=call,
@@ -118,6 +197,7 @@ def expect_layers(model, specs, call: str = "model", main_only: bool = False) ->
                 layer=kind,
                 expected=tuple(spec.output_shape),
                 got=got,
+                hint=hint,
             )
     if len(layers) != len(specs):
         _count_mismatch(call, layers, specs, names)

@@ -33,7 +33,8 @@ def reference_plan(input_shape: tuple, ops: list[tuple], any_pooling: bool = Fal
 
     Ops: ``("conv", filters, kernel, stride, padding)`` (``padding`` may add an activation
     as a sixth item), ``("maxpool", size, stride)``, ``("avgpool", size, stride)``,
-    ``("flatten",)``, ``("dense", units)`` or ``("dense", units, activation)``. Convolutions
+    ``("flatten",)``, ``("dense", units)``, ``("dense", units, activation)`` or
+    ``("dropout", rate)``. Convolutions
     and dense layers have biases; pooling uses ``padding="valid"``. With ``any_pooling`` a
     pooling step accepts max or average pooling.
     """
@@ -62,6 +63,9 @@ def reference_plan(input_shape: tuple, ops: list[tuple], any_pooling: bool = Fal
         elif kind == "flatten":
             c, h, w = h * w * c, 1, 1
             specs.append(LayerSpec("Flatten", (None, c)))
+        elif kind == "dropout":
+            shape = specs[-1].output_shape if specs else None
+            specs.append(LayerSpec("Dropout", shape, {"rate": op[1]}))
         elif kind == "dense":
             _, units, *act = op
             params += c * units + units
@@ -75,20 +79,22 @@ def reference_plan(input_shape: tuple, ops: list[tuple], any_pooling: bool = Fal
     return Plan(tuple(specs), params, macs, depth)
 
 
-def lenet5_ops(num_classes: int = 10, c5: str = "conv") -> list[tuple]:
+def lenet5_ops(num_classes: int = 10, c5: str = "conv", activation: str = "tanh") -> list[tuple]:
     """LeNet-5 (LeCun et al., 1998) on a 32×32 input: C1 6@5×5, S2, C3 16@5×5, S4, C5 120,
     F6 84, output.
 
     C5 is a 5×5 convolution over a 5×5 map, so it equals a Dense layer of 120 on the
     flattened 400 values: ``c5="conv"`` writes it as the paper does, ``c5="dense"`` as
-    most Keras versions do (same 48,120 parameters; shapes differ only there).
+    most Keras versions do (same 48,120 parameters; shapes differ only there). Every
+    hidden layer uses ``activation`` (the paper's tanh), the output softmax.
     """
-    head = [("conv", 6, 5, 1, "valid"), ("avgpool", 2, 2), ("conv", 16, 5, 1, "valid")]
+    act = activation
+    head = [("conv", 6, 5, 1, "valid", act), ("avgpool", 2, 2), ("conv", 16, 5, 1, "valid", act)]
     head.append(("avgpool", 2, 2))
     if c5 == "conv":
-        middle = [("conv", 120, 5, 1, "valid"), ("flatten",)]
+        middle = [("conv", 120, 5, 1, "valid", act), ("flatten",)]
     elif c5 == "dense":
-        middle = [("flatten",), ("dense", 120)]
+        middle = [("flatten",), ("dense", 120, act)]
     else:
         raise ValueError(f"c5 must be 'conv' or 'dense' (got {c5!r})")
-    return [*head, *middle, ("dense", 84), ("dense", num_classes, "softmax")]
+    return [*head, *middle, ("dense", 84, act), ("dense", num_classes, "softmax")]
