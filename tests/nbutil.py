@@ -25,3 +25,25 @@ def solution_namespace(notebook: str | Path, grade_ids: list[str], preamble: str
     for gid in grade_ids:
         exec(compile(cells[gid], f"{notebook}:{gid}", "exec"), namespace)
     return namespace
+
+
+def assert_blank_feedback_explains_every_cell(out: Path, student: str, release) -> None:
+    """The feedback of a blank submission (graded into ``out``) shows an error under each
+    test cell, and no cell's reason is the generic «registró nada» when the cell raised."""
+    import json
+    import re
+
+    page = (out / "feedback" / f"{student}.html").read_text(encoding="utf-8")
+    tests = [
+        c.metadata["nbgrader"]["grade_id"]
+        for c in release.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+        and not c.metadata["nbgrader"].get("solution")
+    ]  # fmt: skip
+    sections = re.split(r'<a name="([^"]+)"></a>', page)
+    shown = dict(zip(sections[1::2], sections[2::2], strict=True))
+    missing = [g for g in tests if "output_error" not in shown.get(g, "")]
+    assert missing == [], f"no error shown under {missing}"
+    results = {r["student"]: r for r in json.loads((out / "results.json").read_text())}
+    reasons = [f["detail"].get("reason", "") for f in results[student]["findings"]]
+    assert not any("registró nada" in r for r in reasons), reasons

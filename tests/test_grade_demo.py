@@ -12,9 +12,12 @@ import html
 import json
 import re
 
+import nbformat
 import pytest
+from nbutil import assert_blank_feedback_explains_every_cell
 
 from cnn_course import demo
+from cnn_course.course import COURSE
 from cnn_course.grade import command
 
 CELL_TIMEOUT = 90
@@ -64,3 +67,5 @@ def test_demo_class_gets_every_expected_score_and_explanation(real_data_env, tmp
         assert "HIDDEN TESTS" not in text and "_c.record(" not in text, page.name
         for startup in ("oneDNN custom operations", "absl::InitializeLog", "cpu_feature_guard"):
             assert startup not in text, (page.name, startup)
+    release = nbformat.read(COURSE.release_notebook(demo.ASSIGNMENT), as_version=4)
+    assert_blank_feedback_explains_every_cell(out, "02_en_blanco", release)

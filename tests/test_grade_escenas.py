@@ -14,6 +14,7 @@ import json
 
 import nbformat
 import pytest
+from nbutil import assert_blank_feedback_explains_every_cell
 
 from cnn_course import demo
 from cnn_course.checks.escenas import rules
@@ -65,6 +66,7 @@ def test_challenge_graded_and_ranked(real_data_env, tmp_path):
     complete = results["completa"]
     assert complete["scores"] == complete["max_scores"], complete["findings"]
     assert sum(results["blanca"]["scores"].values()) == 0
+    assert_blank_feedback_explains_every_cell(out, "blanca", release)
 
     dense = results["densa"]["scores"]
     top = results["densa"]["max_scores"]

@@ -7,6 +7,7 @@ import json
 
 import nbformat
 import pytest
+from nbutil import assert_blank_feedback_explains_every_cell
 
 from cnn_course import demo, sessions
 from cnn_course.course import COURSE
@@ -44,4 +45,5 @@ def test_completed_full_marks_blank_zero(assignment, real_data_env, tmp_path, ca
     full = {g: results["completa"]["scores"][g] for g in automatic}
     assert full == automatic, results["completa"]["findings"]
     assert sum(results["blanca"]["scores"].values()) == 0
+    assert_blank_feedback_explains_every_cell(out, "blanca", release)
     assert sessions.by_assignment(assignment).key  # a registry session, judged out of the kernel
