@@ -166,13 +166,15 @@ def test_one_file_is_bounded(pack):
     assert "big_file: written" not in result.feedback_html
 
 
-# A daemon: double fork, setsid, keeps the output it inherited.
+# A daemon: double fork, setsid, and holds nbgrader's own output (through /proc).
 LEFTOVER = """
 import os, subprocess, sys
+holder = f"/proc/{os.getppid()}/fd/1"
 subprocess.Popen([sys.executable, "-c", "import os, sys, time\\n"
     "if os.fork(): sys.exit(0)\\n"
     "os.setsid()\\n"
-    "time.sleep(120)", "MARKER"])
+    "os.dup2(os.open(sys.argv[1], os.O_WRONLY), 1)\\n"
+    "time.sleep(120)", holder, "MARKER"])
 print("leftover: spawned")
 """
 
