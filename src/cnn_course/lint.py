@@ -35,7 +35,7 @@ _WORDS = (
 )
 # An f-string field right before a plural noun reads «1 épocas» when the count is 1.
 _PLURAL_AFTER_FIELD = re.compile(r"\}\s*épocas\b")
-_NOISE = re.compile(r"\b\w*Warning:|Traceback \(most recent call last\)")
+_NOISE = re.compile(r"\b\w*warning:|Traceback \(most recent call last\)", re.I)
 
 
 def _title(nb) -> str:
