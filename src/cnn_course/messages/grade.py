@@ -290,6 +290,5 @@ TEMPLATES: dict[str, str] = {
         "el modelo «{name}» declara {what} demasiado grande ({size:,}; máximo {limit:,})"
     ),
     "grade.judge.member_size": "el archivo «{member}» de «{name}»",
-    "grade.judge.config_size": "una configuración (config.json)",
     "grade.judge.weights": "un número de pesos",
 }
