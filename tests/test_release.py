@@ -39,6 +39,27 @@ def test_sources_are_stored_clean(source):
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
+def test_every_test_cell_is_judged_out_of_the_kernel(source):
+    """The notebook's test cells are exactly its session's judged cells: none would get
+    nbgrader's free pass for a record cell that never fails."""
+    assert notebooks.judged_cell_problems(source, source.parent.name) == []
+
+
+def test_an_unjudged_test_cell_is_a_problem(tmp_path):
+    source = next(p for p in SOURCES if p.parent.name == "02_mnist")
+    nb = nbformat.read(source, as_version=4)
+    extra = nbformat.v4.new_code_cell("_c.record('test-gratis')")
+    extra.metadata["nbgrader"] = {
+        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test-gratis",
+    }  # fmt: skip
+    nb.cells.append(extra)
+    path = tmp_path / source.name
+    nbformat.write(nb, path)
+    [problem] = notebooks.judged_cell_problems(path, "02_mnist")
+    assert "test-gratis" in problem and "not judged" in problem
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
 def test_no_solution_text_leaks(source, fresh):
     """No line of a solution or hidden test reaches the student version."""
     student = fresh / source.parent.name / source.name

@@ -134,6 +134,30 @@ def _validate_both_ways(source: Path, student: Path, profile: str, root: Path) -
     return problems
 
 
+def judged_cell_problems(source: Path, assignment: str) -> list[str]:
+    """The notebook's test cells against its session's judged cells (``grading.CELLS``):
+    a test cell the judge does not know would get nbgrader's pass for a record that never
+    fails (free points); a judged cell with no test cell is dead code."""
+    from cnn_course.grade.judge import grading_module
+
+    module = grading_module(sessions.by_assignment(assignment).key)
+    if module is None:
+        return []
+    nb = nbformat.read(source, as_version=4)
+    tests = {
+        c.metadata["nbgrader"]["grade_id"]
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+        and not c.metadata["nbgrader"].get("solution")
+    }
+    judged = set(module.CELLS)
+    problems = [
+        f"{source}: test cell «{g}» is not judged (add it to CELLS)" for g in tests - judged
+    ]
+    problems += [f"{source}: CELLS judges «{g}», which no test cell has" for g in judged - tests]
+    return sorted(problems)
+
+
 def check_course(
     assignments: list[str] | None = None,
     profile: str = "ci",
@@ -141,7 +165,8 @@ def check_course(
     course: CourseDirectory = COURSE,
 ) -> list[str]:
     """What CI proves of each assignment: the committed release equals a fresh one, sources
-    are stored without outputs, no solution line leaks, and (with ``execute``) the source
+    are stored without outputs, no solution line leaks, every test cell is judged out of the
+    kernel (:func:`judged_cell_problems`), and (with ``execute``) the source
     passes ``nbgrader validate`` while the student version fails it. Returns the problems."""
     from cnn_course import release
 
@@ -155,6 +180,7 @@ def check_course(
             problems += [f"{aid}: {p}" for p in compare_releases(fresh / aid, committed)]
             for source in course.source_notebooks(aid):
                 student = committed / source.name
+                problems += judged_cell_problems(source, aid)
                 if dirty_cells(source):
                     problems.append(f"{source}: stored with outputs or execution counts")
                 if student.exists():
