@@ -19,6 +19,7 @@ examples:
   cnn-course demo-class build/demo-class  # MNIST submissions, one per thing that goes wrong
   cnn-course grade build/demo-class --assignment 02_mnist --out build/demo-grades
   cnn-course manual build/demo-grades notas_manuales.csv   # hand-graded answers
+  cnn-course heldout ~/escenas-privadas    # the challenge's private images, before grading
 """
 
 
@@ -62,6 +63,12 @@ def _manual(args) -> int:
     from cnn_course.grade import manual
 
     return manual.main(args.out, args.marks)
+
+
+def _heldout(args) -> int:
+    from cnn_course.data import heldout
+
+    return heldout.main(args.folder)
 
 
 def _demo_class(args) -> int:
@@ -114,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path, help="the --out folder of `cnn-course grade`")
     p.add_argument("marks", type=Path, help="CSV with columns student, grade_id, points")
     p.set_defaults(func=_manual)
+
+    p = sub.add_parser(
+        "heldout", help="check the teacher's private labelled images of the challenge (04_escenas)"
+    )
+    p.add_argument("folder", type=Path, help="folder of class folders (<class>/*.jpg)")
+    p.set_defaults(func=_heldout)
 
     p = sub.add_parser("demo-class", help="write the demo class of MNIST submissions")
     p.add_argument("outdir", type=Path, help="folder to write the submissions into")
