@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from cnn_course.course import CourseDirectory
-from cnn_course.grade import cgroup
+from cnn_course.grade import cgroup, limits
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.batch import kernel_env
 from cnn_course.grade.limits import Limits
@@ -27,7 +27,7 @@ from cnn_course.grade.worker import Job, grade_submission
 
 FILES = Path(__file__).with_name("files")
 pytestmark = pytest.mark.notebook
-SMALL = Limits(group_memory_mb=400, group_pids=80, cpu_shares=1024, disk_mb=40, file_mb=8)
+SMALL = Limits(group_memory_mb=400, group_pids=80, disk_mb=40, file_mb=8)
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +220,20 @@ def test_a_notebook_over_the_size_limit_is_refused_before_anything_runs(pack):
     checked = preflight(nbformat.writes(nb).encode(), release, pack.assignment, pack.notebook)
     assert checked.fatal and [f.kind for f in checked.findings] == ["too_large"]
     assert "límite" in checked.findings[0].message()
+
+
+def test_a_cgroup_holds_its_limits_and_is_removed_after(bounded):
+    group = cgroup.create(300, 40, 3072)
+    assert group is not None and {"memory", "pids"} <= group.folders.keys()
+    memory = (group.folders["memory"] / "memory.limit_in_bytes").read_text()
+    assert int(memory) == 300 * 1024 * 1024
+    assert (group.folders["pids"] / "pids.max").read_text().strip() == "40"
+    if "cpu" in group.folders:
+        assert (group.folders["cpu"] / "cpu.shares").read_text().strip() == "3072"
+    hits = group.close()
+    assert hits == cgroup.Hits() and not any(f.exists() for f in group.folders.values())
+
+
+def test_cpu_weight_follows_the_threads_a_kernel_is_given():
+    assert limits.cpu_shares(Limits(), {"OMP_NUM_THREADS": "2"}) == 2048
+    assert limits.cpu_shares(Limits(cpu_shares=512), {"OMP_NUM_THREADS": "2"}) == 512

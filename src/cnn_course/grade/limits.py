@@ -8,20 +8,21 @@ on); the limits below bound the submission's whole process tree and its disk.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from cnn_course.grade.findings import Finding, position
 
-GROUP_MEMORY_MB = 8192 + 512
-"""Memory of a submission's whole cgroup in MiB (nbgrader, the kernel, its children, page
-cache and the sandbox's in-memory /tmp together): the kernel's RLIMIT_AS plus the /tmp."""
+GROUP_EXTRA_MB = 512 + 512
+"""Memory of a submission's whole cgroup beyond the kernel's ``RLIMIT_AS``, in MiB: the
+sandbox's in-memory /tmp (512) and nbgrader's own share (used when no group limit is set)."""
 GROUP_PIDS = 512
 """Processes and threads of a submission at once (TensorFlow alone starts a few dozen)."""
-GROUP_CPU_SHARES = 1024
-"""CPU weight of each submission (cgroup v1 ``cpu.shares``): equal shares whatever the
-number of threads a kernel starts."""
+CPU_SHARES_PER_THREAD = 1024
+"""CPU weight of a submission (cgroup v1 ``cpu.shares``) per thread the batch gives its kernel
+(``OMP_NUM_THREADS``): as much as that many busy processes, however many threads it starts."""
 DISK_MB = 1024
-"""Bytes a submission's course folder may hold in MiB (the notebook, records, HOME)."""
+"""Size the submission's course folder may reach, in MiB (the notebook, records, HOME)."""
 FILE_MB = 512
 """Largest file a submission's processes may write in MiB (``RLIMIT_FSIZE``; a record's
 model file is read up to 256 MiB)."""
@@ -31,13 +32,30 @@ JUDGE_MEMORY_MB = 4096
 """Memory of the judge process in MiB, on top of what its preloaded server already holds."""
 
 
+def group_memory(limits: Limits, memory_mb: int) -> int:
+    """Memory of the submission's cgroup in MiB (0: no limit)."""
+    if limits.group_memory_mb is not None:
+        return limits.group_memory_mb
+    return memory_mb + GROUP_EXTRA_MB if memory_mb else 0
+
+
+def cpu_shares(limits: Limits, env: dict[str, str]) -> int:
+    """CPU weight of the submission's cgroup (0: the system's default)."""
+    if limits.cpu_shares is not None:
+        return limits.cpu_shares
+    threads = str(env.get("OMP_NUM_THREADS", ""))
+    return CPU_SHARES_PER_THREAD * (int(threads) if threads.isdigit() else os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class Limits:
     """One submission's resource limits (0: that limit is not set)."""
 
-    group_memory_mb: int = GROUP_MEMORY_MB
+    group_memory_mb: int | None = None
+    """None: the job's per-process memory limit plus :data:`GROUP_EXTRA_MB`"""
     group_pids: int = GROUP_PIDS
-    cpu_shares: int = GROUP_CPU_SHARES
+    cpu_shares: int | None = None
+    """None: :data:`CPU_SHARES_PER_THREAD` per thread the kernel is given"""
     disk_mb: int = DISK_MB
     file_mb: int = FILE_MB
 
@@ -52,7 +70,7 @@ def resource_findings(run, limits: Limits) -> list[Finding]:
     """What a run (:class:`~cnn_course.grade.sandbox.Outcome`) reached as a whole."""
     found = []
     if run.hits.memory:
-        found.append(Finding("group_memory", detail={"limit": limits.group_memory_mb}))
+        found.append(Finding("group_memory", detail={"limit": run.group_memory_mb}))
     if run.hits.pids:
         found.append(Finding("group_pids", detail={"limit": limits.group_pids}))
     if run.disk_full:

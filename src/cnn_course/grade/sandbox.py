@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cnn_course.grade import cgroup, isolation
-from cnn_course.grade.limits import DISK_CHECK_S, Limits
+from cnn_course.grade.limits import DISK_CHECK_S, Limits, cpu_shares, group_memory
 
 _LEFTOVER = "[sandbox] leftover processes killed: "
 _PR_SET_CHILD_SUBREAPER = 36
@@ -67,6 +67,8 @@ class Outcome:
     """the cgroup limits it reached, and the processes left when it ended"""
     disk_full: bool = False
     """whether its course folder passed the disk limit (the run was killed then)"""
+    group_memory_mb: int = 0
+    """the memory limit of its cgroup in MiB (0: none)"""
 
 
 def _kill_tree(pid: int) -> int:
@@ -122,7 +124,8 @@ def run_nbgrader(
     command = [sys.executable, "-m", "cnn_course.grade.sandbox", json.dumps(spec)]
     if isolate:
         command = isolation.bwrap_command(command, root, env)
-    group = cgroup.create(limits.group_memory_mb, limits.group_pids, limits.cpu_shares)
+    group_mb = group_memory(limits, memory_mb)
+    group = cgroup.create(group_mb, limits.group_pids, cpu_shares(limits, env))
     if group is None:
         cgroup.warn_unbounded()
     else:
@@ -162,8 +165,9 @@ def run_nbgrader(
     if removed:
         text += "\n[sandbox] removed from the course: " + ", ".join(removed) + "\n"
     seconds = time.monotonic() - start
+    bounded = group is not None
     return Outcome(
-        proc.returncode, text, timed_out, seconds, isolate, group is not None, hits, disk_full
+        proc.returncode, text, timed_out, seconds, isolate, bounded, hits, disk_full, group_mb
     )
 
 
