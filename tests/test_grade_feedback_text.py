@@ -13,13 +13,14 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from test_grade_escaping import preprocess, render_feedback
 
-from cnn_course import sessions
+from cnn_course import runtime, sessions
 from cnn_course.course import COURSE
 from cnn_course.grade import pipelines
 from cnn_course.grade.findings import Finding
@@ -33,8 +34,8 @@ from cnn_course.grade.preprocessors import (
     cut_findings,
 )
 from cnn_course.grade.preprocessors.rendermarkdown import HTML_KEY, render_markdown
-from cnn_course.grade.startup import strip_startup
 from cnn_course.grade.worker import _true_reason
+from cnn_course.tflog import strip_startup
 
 # As TensorFlow 2.21 printed them on import, on an AMD EPYC with AVX-512 (2026-12-06).
 STARTUP = (
@@ -87,7 +88,7 @@ def test_startup_lines_never_reach_the_teachers_terminal():
     script = textwrap.dedent(
         f"""
         import subprocess, sys
-        from cnn_course.grade.startup import StartupFilter
+        from cnn_course.tflog import StartupFilter
         with StartupFilter():
             sys.stderr.write("\\rgrading: 50%")
             sys.stderr.flush()
@@ -100,6 +101,31 @@ def test_startup_lines_never_reach_the_teachers_terminal():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stderr.decode() == "\rgrading: 50%hijo: error real\npadre: aviso\ndespués\n"
+
+
+@pytest.mark.notebook
+def test_a_students_kernel_shows_no_startup_lines_from_the_profile_detection(monkeypatch):
+    """In Jupyter, ipykernel shows what reaches fd 2 as a cell's stderr: the setup cell's
+    TensorFlow import (``runtime.detect_profile``) runs inside the filter. The lines are
+    written at fd level by the cell, so the test holds on any CPU."""
+    from nbclient import NotebookClient
+
+    code = (
+        "import os\n"
+        "from cnn_course.tflog import StartupFilter\n"
+        "with StartupFilter():\n"
+        f"    os.write(2, {STARTUP.encode()!r})\n"
+        "    os.write(2, b'aviso propio\\n')\n"
+        "import time; time.sleep(0.5)\n"
+    )
+    nb = new_notebook(cells=[new_code_cell(code)])
+    # ipykernel shows fd-level output unless it runs under pytest: run it as in Jupyter.
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    shown = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "aviso propio" in shown
+    assert "oneDNN" not in shown and "absl::InitializeLog" not in shown
+    assert "with StartupFilter():" in (Path(runtime.__file__).read_text())
 
 
 # ---------------------------------------------------------------- streams and tracebacks

@@ -66,7 +66,12 @@ def detect_profile() -> str:
     forced = os.environ.get(PROFILE_ENV, "").strip()
     if forced:
         return _check_profile(forced)
-    import tensorflow as tf  # imported lazily: detection is the only reason to load it here
+    from cnn_course.tflog import StartupFilter
+
+    # Imported lazily (detection is the only reason to load it here), without the start-up
+    # lines TensorFlow writes to stderr on AVX-512 CPUs, which a student can do nothing about.
+    with StartupFilter():
+        import tensorflow as tf
 
     return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
 

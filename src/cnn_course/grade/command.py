@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Grade a class and print its table; 0 when every submission was graded or explained."""
     from cnn_course.grade import batch, report
-    from cnn_course.grade.startup import StartupFilter
+    from cnn_course.tflog import StartupFilter
 
     if not os.environ.get("CNN_COURSE_DATA"):
         print(

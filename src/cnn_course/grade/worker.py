@@ -258,7 +258,10 @@ def _judge(judging, pack: AssignmentPack) -> tuple[dict[str, float], list[Findin
         fraction = min(max(float(verdict.get("fraction", 0.0)), 0.0), 1.0)
         scores[gid] = fraction * pack.points[gid]
         if verdict.get("reason"):
-            detail = {"reason": str(verdict["reason"])[:_REASON_LIMIT], "max": number(pack.points[gid])}
+            detail = {
+                "reason": str(verdict["reason"])[:_REASON_LIMIT],
+                "max": number(pack.points[gid]),
+            }
             findings.append(Finding("judged", gid, {**detail, "score": number(scores[gid])}))
     return scores, findings
 

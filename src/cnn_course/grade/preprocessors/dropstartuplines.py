@@ -5,11 +5,11 @@ from __future__ import annotations
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from cnn_course.grade.preprocessors.escapeoutputs import text
-from cnn_course.grade.startup import strip_startup
+from cnn_course.tflog import strip_startup
 
 
 class DropStartupLines(NbGraderPreprocessor):
-    """Remove the lines :func:`cnn_course.grade.startup.strip_startup` recognises from every
+    """Remove the lines :func:`cnn_course.tflog.strip_startup` recognises from every
     stderr stream output; an output left empty is removed.
 
     They depend on the CPU that graded (oneDNN on AVX-512 machines), not on the student,
