@@ -130,9 +130,10 @@ RECEPTIVE_FIELD_CLASSES = (
         "dos capas con stride > 1 antes de un kernel > 1", lambda stack: _strided_then_wide(stack)
     ),
     harness.CaseClass(
-        "dilatación > 1 tras una capa con stride > 1",
+        "kernel > 1 con dilatación > 1 tras una capa con stride > 1",
         lambda stack: any(
-            d > 1 and any(s > 1 for _, s, _ in stack[:i]) for i, (_, _, d) in enumerate(stack)
+            d > 1 and f > 1 and any(s > 1 for _, s, _ in stack[:i])
+            for i, (f, _, d) in enumerate(stack)
         ),
     ),
     harness.CaseClass("stride > 1 en la última capa (no cuenta)", lambda stack: stack[-1][1] > 1),

@@ -240,8 +240,8 @@ OUTPUT_SIZE_CLASSES = (
     ),
     harness.CaseClass("F < S", lambda n, f, s, pad: pad == "valid" and f < s),
     harness.CaseClass(
-        "fracción ≥ 1/2 (redondear no es truncar)",
-        lambda n, f, s, pad: pad != "same" and 2 * (_inner(n, f, s, pad) % s) >= s,
+        "fracción > 1/2 (redondear no es truncar)",
+        lambda n, f, s, pad: pad != "same" and 2 * (_inner(n, f, s, pad) % s) > s,
     ),
     harness.CaseClass("el stride divide", lambda n, f, s, pad: harness.Axis(n, f, s, pad).divides),
 )
@@ -251,7 +251,10 @@ SAME_PADDING_CLASSES = (
         "relleno total par y no nulo",
         lambda n, f, s: _same_total(n, f, s) > 0 and _same_total(n, f, s) % 2 == 0,
     ),
-    harness.CaseClass("stride > 1 que no divide", lambda n, f, s: s > 1 and n % s != 0),
+    harness.CaseClass(
+        "stride > 1 que cambia el relleno total (≠ F − 1)",
+        lambda n, f, s: s > 1 and _same_total(n, f, s) != f - 1,
+    ),
 )
 
 

@@ -1,8 +1,10 @@
 """What Keras computes for each function of the session: the hidden checks' references.
 
 Every function takes NumPy arrays in the students' layout (one image ``(H, W, M)``,
-kernels ``(F, F, M, K)``), runs the Keras layer on it in float32 with the weights
-copied in, and returns a float64 array. Sizes and parameter counts come from
+kernels ``(F, F, M, K)``), runs in float32 the ``keras.ops`` function that the Keras
+layer itself calls (``Conv2D`` calls ``keras.ops.conv``, ``MaxPooling2D``
+``keras.ops.max_pool``…) with the weights passed in, and returns a float64 array. The
+ops create no layer and no variable: a hidden check draws hundreds of cases. Sizes and parameter counts come from
 :mod:`cnn_course.checks.toolkit.keras_ref`.
 """
 
@@ -20,21 +22,20 @@ def _np(tensor) -> np.ndarray:
 
 
 def keras_conv2d(x, w, b, stride=1, padding="valid", dilation=1) -> np.ndarray:
-    """``keras.layers.Conv2D`` on one image ``x`` (H, W, M) with kernel ``w`` (F, F, M, K)."""
+    """What ``keras.layers.Conv2D`` computes on one image ``x`` (H, W, M) with kernel ``w``
+    (F, F, M, K) and bias ``b``: ``keras.ops.conv`` plus the bias."""
     import keras
 
     x = np.asarray(x, np.float32)[None]
     if not isinstance(padding, str):
         # Conv2D only knows 'valid' and 'same': an explicit P is a ZeroPadding2D first.
-        x = keras.layers.ZeroPadding2D(int(padding))(x)
+        p = int(padding)
+        x = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
         padding = "valid"
-    w = np.asarray(w, np.float32)
-    layer = keras.layers.Conv2D(
-        w.shape[-1], w.shape[:2], strides=stride, padding=padding, dilation_rate=dilation
+    out = keras.ops.conv(
+        x, np.asarray(w, np.float32), strides=stride, padding=padding, dilation_rate=dilation
     )
-    layer.build(tuple(x.shape))
-    layer.set_weights([w, np.asarray(b, np.float32)])
-    return _np(layer(x))[0]
+    return _np(out)[0] + np.asarray(b, np.float32).astype(np.float64)
 
 
 def keras_conv2d_single(image, kernel, stride=1, padding="valid") -> np.ndarray:
@@ -67,41 +68,41 @@ def keras_pad(x, pad, mode="constant") -> np.ndarray:
 
 
 def keras_pool(x, size, stride, mode="max", p=2) -> np.ndarray:
-    """MaxPooling2D / AveragePooling2D on (H, W, C); LP pooling as (F²·avg(x^p))^(1/p)."""
+    """MaxPooling2D / AveragePooling2D on (H, W, C) (``keras.ops.max_pool`` /
+    ``average_pool``); LP pooling as (F²·avg(x^p))^(1/p)."""
     import keras
 
     x = np.asarray(x, np.float32)[None]
     if mode == "max":
-        return _np(keras.layers.MaxPooling2D(size, stride)(x))[0]
+        return _np(keras.ops.max_pool(x, size, stride))[0]
     if mode == "avg":
-        return _np(keras.layers.AveragePooling2D(size, stride)(x))[0]
-    mean = _np(keras.layers.AveragePooling2D(size, stride)(x.astype(np.float64) ** p))[0]
+        return _np(keras.ops.average_pool(x, size, stride))[0]
+    mean = _np(keras.ops.average_pool(x.astype(np.float64) ** p, size, stride))[0]
     return (size * size * mean) ** (1.0 / p)
 
 
 def keras_maxpool_grad(x, dout, size, stride) -> np.ndarray:
-    """d(sum(MaxPooling2D(x) · dout))/dx with ``tf.GradientTape``."""
+    """d(sum(max_pool(x) · dout))/dx with ``tf.GradientTape``."""
     import keras
     import tensorflow as tf
 
-    x = tf.constant(np.asarray(x, np.float32)[None])
+    # float64: TensorFlow's own kernels (see keras_receptive_field); same routing
+    x = tf.constant(np.asarray(x, np.float32).astype(np.float64)[None])
     with tf.GradientTape() as tape:
         tape.watch(x)
-        y = keras.layers.MaxPooling2D(size, stride)(x)
-        loss = tf.reduce_sum(y * np.asarray(dout, np.float32)[None])
+        y = keras.ops.max_pool(x, size, stride)
+        loss = tf.reduce_sum(y * np.asarray(dout, np.float32).astype(np.float64)[None])
     return _np(tape.gradient(loss, x))[0]
 
 
 def keras_conv_transpose2d(x, w, b, stride=1) -> np.ndarray:
-    """``keras.layers.Conv2DTranspose`` ('valid') on (H, W, M) with kernel (F, F, K, M)."""
+    """What ``keras.layers.Conv2DTranspose`` ('valid') computes on (H, W, M) with kernel
+    (F, F, K, M): ``keras.ops.conv_transpose`` plus the bias."""
     import keras
 
     x = np.asarray(x, np.float32)[None]
-    w = np.asarray(w, np.float32)
-    layer = keras.layers.Conv2DTranspose(w.shape[2], w.shape[:2], strides=stride, padding="valid")
-    layer.build(tuple(x.shape))
-    layer.set_weights([w, np.asarray(b, np.float32)])
-    return _np(layer(x))[0]
+    out = keras.ops.conv_transpose(x, np.asarray(w, np.float32), strides=stride, padding="valid")
+    return _np(out)[0] + np.asarray(b, np.float32).astype(np.float64)
 
 
 def keras_receptive_field(stack) -> int:
@@ -116,19 +117,15 @@ def keras_receptive_field(stack) -> int:
 
     jumps = math.prod(s for _, s, _ in stack)
     length = 1 + sum(d * (f - 1) for f, _, d in stack) * jumps  # ≥ the field: one output
-    x = tf.ones((1, length, 1, 1))
+    # float64 runs TensorFlow's own kernels: oneDNN's float32 gradients of convolutions
+    # of many different shapes crash the process now and then.
+    x = tf.ones((1, length, 1, 1), dtype=tf.float64)
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = x
         for f, s, d in stack:  # one axis is enough: the field is the same along each
-            y = keras.layers.Conv2D(
-                1,
-                (f, 1),
-                strides=(s, 1),
-                dilation_rate=(d, 1),
-                use_bias=False,
-                kernel_initializer="ones",
-            )(y)
+            kernel = tf.ones((f, 1, 1, 1), dtype=tf.float64)
+            y = keras.ops.conv(y, kernel, strides=(s, 1), dilation_rate=(d, 1))
         first = y[0, 0, 0, 0]
     seen = np.flatnonzero(_np(tape.gradient(first, x))[0, :, 0, 0])
     return int(seen.max() - seen.min() + 1)

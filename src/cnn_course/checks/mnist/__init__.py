@@ -141,12 +141,12 @@ def check_formulas(conv_output_size, conv_params) -> None:
     toolkit.expect_cases("conv_params", conv_params, SLIDES_PARAMS_CASES)
 
 
-def _frac_at_least_half(n, f, p, s) -> bool:
-    return 2 * ((n + 2 * p - f) % s) >= s
+def _frac_above_half(n, f, p, s) -> bool:
+    return 2 * ((n + 2 * p - f) % s) > s
 
 
 SIZE_CLASSES = (
-    ("el stride no divide, fracción ≥ 1/2", lambda n, f, p, s: _frac_at_least_half(n, f, p, s)),
+    ("el stride no divide, fracción > 1/2", lambda n, f, p, s: _frac_above_half(n, f, p, s)),
     ("el stride no divide, fracción < 1/2", lambda n, f, p, s: 0 < (n + 2 * p - f) % s * 2 < s),
     ("F < S", lambda n, f, p, s: f < s),
     ("P > 0 y S > 1", lambda n, f, p, s: p > 0 and s > 1),

@@ -1,0 +1,219 @@
+"""The mistake catalogue's machinery: plan → record → judge, in this process.
+
+For every grade cell of a session the catalogue lists plausible wrong answers (each a
+few names of the student's namespace replaced). :func:`run` draws the grader's plan of
+every cell for each seed, answers its calls with the solution or with a mistake exactly
+as :func:`cnn_course.record.record` would in the kernel (arguments decoded from the plan,
+a block applied to ``keras.Input`` kept as a model, an exception kept as the error text),
+and runs the cell's own judge on those answers. The solution must earn the cell on every
+seed and each mistake must lose it on every seed.
+
+Cells whose plan cannot depend on the seed (no plan, or hidden checks without a ``seed``)
+are judged once per answer: every seed would replay the very same calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cnn_course.checks.toolkit.grading import rng_for
+from cnn_course.checks.toolkit.records import RecordError, StudentError
+
+SEEDS = range(50)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible wrong answer to one grade cell."""
+
+    cell: str
+    name: str
+    patch: dict
+    """names of the student's namespace replaced by this mistake"""
+    public: Callable | None = None
+    """the public check run on the patched namespace, which must reject it too"""
+
+
+@dataclass
+class Tally:
+    cells: set = field(default_factory=set)
+    mistakes: int = 0
+    judged: int = 0
+    seconds: float = 0.0
+    escaped: list = field(default_factory=list)
+    refused_solution: list = field(default_factory=list)
+    public_escaped: list = field(default_factory=list)
+
+
+class InProcessRecords:
+    """What the kernel would record for one cell, computed here from a namespace."""
+
+    def __init__(self, plan, namespace: dict) -> None:
+        self.plan, self.namespace = plan, namespace
+        self._calls: list | None = None
+
+    def _decode(self, spec, results: list, created: list):
+        if isinstance(spec, dict):
+            if "$input" in spec:
+                import keras
+
+                tensor = keras.Input(shape=tuple(spec["$input"]))
+                created.append(tensor)
+                return tensor
+            if "$npy" in spec:
+                return np.array(self.plan.arrays[spec["$npy"].removesuffix(".npy")])
+            if "$keras" in spec:
+                return self.plan.models[spec["$keras"].removesuffix(".keras")]
+            if "$result" in spec:
+                return results[int(spec["$result"])]
+            raise ValueError(f"unknown argument {spec!r}")
+        if isinstance(spec, list):
+            return [self._decode(s, results, created) for s in spec]
+        return spec
+
+    def _run(self) -> list:
+        if self._calls is None:
+            results, out = [], []
+            for call in self.plan.calls:
+                created: list = []
+                try:
+                    fn = self.namespace[call["fn"]]
+                    args = [self._decode(a, results, created) for a in call["args"]]
+                    kwargs = {
+                        k: self._decode(v, results, created)
+                        for k, v in call.get("kwargs", {}).items()
+                    }
+                    result = fn(*args, **kwargs)
+                    if created and type(result).__name__ == "KerasTensor":
+                        import keras
+
+                        result = keras.Model(created if len(created) > 1 else created[0], result)
+                    results.append(result)
+                    out.append((True, _as_recorded(result)))
+                except Exception as exc:  # the student's code may raise anything
+                    results.append(None)
+                    out.append((False, f"{type(exc).__name__}: {exc}"[:500]))
+            self._calls = out
+        return self._calls
+
+    def result(self, index: int):
+        calls = self._run()
+        if index >= len(calls):
+            raise RecordError("faltan resultados de las funciones en lo registrado")
+        ok, value = calls[index]
+        if not ok:
+            if value.startswith("NotImplementedError"):
+                raise NotImplementedError(value)
+            raise StudentError(value)
+        return value
+
+    def value(self, name: str):
+        if name not in self.namespace:
+            raise RecordError(f"la celda no registró «{name}»")
+        return _as_recorded(self.namespace[name])
+
+    def model(self, name: str):
+        return self.value(name)
+
+
+def _as_recorded(value):
+    """A value as the records hand it back: tuples as lists, array-likes as arrays."""
+    if isinstance(value, tuple | list):
+        return [_as_recorded(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if hasattr(value, "__array__") and not hasattr(value, "layers"):
+        return np.asarray(value)
+    return value
+
+
+def seed_free(cell, traces=None, package=None) -> bool:
+    """Whether the cell's calls are the same for every seed."""
+    if cell.plan is None:
+        return True
+    if traces is None:
+        return False
+    import importlib
+
+    checks = importlib.import_module(f"cnn_course.checks.{package}")
+    return all("seed" not in inspect.signature(getattr(checks, t.check)).parameters for t in traces)
+
+
+def verdict(cell, plan, namespace: dict) -> str | None:
+    """None when the cell earns its points; else the reason (Spanish, as the grader's)."""
+    try:
+        outcome = cell.judge(InProcessRecords(plan, namespace), plan, "grading")
+    except (AssertionError, RecordError) as exc:
+        return str(exc) or type(exc).__name__
+    if outcome is not None and getattr(outcome, "fraction", 1.0) < 1.0:
+        return outcome.reason or "parcial"
+    return None
+
+
+def run(cells: dict, hidden: dict | None, package: str, solution: dict, mistakes, seeds=SEEDS):
+    """Judge the solution and every mistake of ``mistakes`` on ``seeds``; a :class:`Tally`."""
+    tally = Tally()
+    start = time.perf_counter()
+    by_cell: dict[str, list[Mistake]] = {}
+    for mistake in mistakes:
+        by_cell.setdefault(mistake.cell, []).append(mistake)
+    for gid, wrong in by_cell.items():
+        cell = cells[gid]
+        tally.cells.add(gid)
+        tally.mistakes += len(wrong)
+        once = seed_free(cell, (hidden or {}).get(gid), package)
+        for seed in [seeds[0]] if once else seeds:
+            plan = cell.plan(rng_for(seed, gid)) if cell.plan else None
+            reason = verdict(cell, plan, solution)
+            if reason is not None:
+                tally.refused_solution.append((gid, seed, reason))
+            for mistake in wrong:
+                tally.judged += 1
+                if verdict(cell, plan, {**solution, **mistake.patch}) is None:
+                    tally.escaped.append((gid, mistake.name, seed))
+        for mistake in wrong:
+            if mistake.public is not None:
+                try:
+                    mistake.public({**solution, **mistake.patch})
+                except AssertionError:
+                    continue
+                tally.public_escaped.append((gid, mistake.name))
+    tally.seconds = time.perf_counter() - start
+    return tally
+
+
+def memoised(module, names: list[str], monkeypatch) -> None:
+    """Cache the Keras references ``names`` of ``module`` by their arguments' values (they
+    are pure functions: the same arrays give the same reference on every call)."""
+    for name in names:
+        original = getattr(module, name)
+        cache: dict = {}
+
+        def key_of(value):
+            if isinstance(value, np.ndarray):
+                return (value.shape, value.dtype.str, value.tobytes())
+            if isinstance(value, list | tuple):
+                return tuple(key_of(v) for v in value)
+            return repr(value)
+
+        def wrapper(*args, _original=original, _cache=cache, **kwargs):
+            key = (key_of(args), key_of(sorted(kwargs.items())))
+            if key not in _cache:
+                _cache[key] = _original(*args, **kwargs)
+            return np.array(_cache[key]) if isinstance(_cache[key], np.ndarray) else _cache[key]
+
+        monkeypatch.setattr(module, name, functools.wraps(original)(wrapper))
+
+
+def report(session: str, tally: Tally, seeds=SEEDS) -> str:
+    """One line for the run's log (pytest -s shows it)."""
+    return (
+        f"{session}: {len(tally.cells)} celdas, {tally.mistakes} errores, {len(seeds)} semillas, "
+        f"{tally.judged} veredictos en {tally.seconds:.1f} s"
+    )
