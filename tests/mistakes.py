@@ -43,6 +43,8 @@ class Mistake:
 @dataclass
 class Tally:
     cells: set = field(default_factory=set)
+    once: set = field(default_factory=set)
+    """cells judged once: their calls are the same on every seed"""
     mistakes: int = 0
     judged: int = 0
     seconds: float = 0.0
@@ -168,6 +170,8 @@ def run(cells: dict, hidden: dict | None, package: str, solution: dict, mistakes
         tally.cells.add(gid)
         tally.mistakes += len(wrong)
         once = seed_free(cell, (hidden or {}).get(gid), package)
+        if once:
+            tally.once.add(gid)
         for seed in [seeds[0]] if once else seeds:
             plan = cell.plan(rng_for(seed, gid)) if cell.plan else None
             reason = verdict(cell, plan, solution)
@@ -214,6 +218,7 @@ def memoised(module, names: list[str], monkeypatch) -> None:
 def report(session: str, tally: Tally, seeds=SEEDS) -> str:
     """One line for the run's log (pytest -s shows it)."""
     return (
-        f"{session}: {len(tally.cells)} celdas, {tally.mistakes} errores, {len(seeds)} semillas, "
+        f"{session}: {len(tally.cells)} celdas, {tally.mistakes} errores, {len(seeds)} semillas "
+        f"({len(tally.once)} celdas sin casos aleatorios, juzgadas una vez), "
         f"{tally.judged} veredictos en {tally.seconds:.1f} s"
     )

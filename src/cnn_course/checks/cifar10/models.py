@@ -30,7 +30,7 @@ def _kinds_only(plan) -> list[LayerSpec]:
 
 def check_baseline(model) -> None:
     """Public: layer types and order, every output shape, exact parameter count."""
-    toolkit.expect_layers(model, _kinds_only(BASELINE), call="baseline")
+    toolkit.expect_layers(model, _kinds_only(BASELINE), call="baseline", input_shape=INPUT_SHAPE)
     toolkit.expect_param_count(model, BASELINE.params, call="baseline", reveal=False)
 
 
@@ -38,21 +38,23 @@ def hidden_baseline(build_baseline, seed: int = 5) -> None:
     """Hidden: a fresh model with every attribute (filters, kernels, strides, padding,
     activations), its count, and a forward pass that gives probabilities."""
     model = _fresh(build_baseline, "build_baseline")
-    toolkit.expect_layers(model, list(BASELINE.specs), call="build_baseline()")
+    toolkit.expect_layers(
+        model, list(BASELINE.specs), call="build_baseline()", input_shape=INPUT_SHAPE
+    )
     toolkit.expect_param_count(model, BASELINE.params, call="build_baseline()", reveal=False)
     _expect_probabilities("build_baseline()", model, INPUT_SHAPE, batch=3, seed=seed)
 
 
 def check_vgg(model) -> None:
     """Public: layer types and order, every output shape, exact parameter count."""
-    toolkit.expect_layers(model, _kinds_only(VGG), call="vgg")
+    toolkit.expect_layers(model, _kinds_only(VGG), call="vgg", input_shape=INPUT_SHAPE)
     toolkit.expect_param_count(model, VGG.params, call="vgg", reveal=False)
 
 
 def hidden_vgg(build_vgg, seed: int = 6) -> None:
     """Hidden: a fresh model with every attribute, its count and a forward pass."""
     model = _fresh(build_vgg, "build_vgg")
-    toolkit.expect_layers(model, list(VGG.specs), call="build_vgg()")
+    toolkit.expect_layers(model, list(VGG.specs), call="build_vgg()", input_shape=INPUT_SHAPE)
     toolkit.expect_param_count(model, VGG.params, call="build_vgg()", reveal=False)
     _expect_probabilities("build_vgg()", model, INPUT_SHAPE, batch=2, seed=seed)
 
