@@ -237,3 +237,27 @@ def test_a_cgroup_holds_its_limits_and_is_removed_after(bounded):
 def test_cpu_weight_follows_the_threads_a_kernel_is_given():
     assert limits.cpu_shares(Limits(), {"OMP_NUM_THREADS": "2"}) == 2048
     assert limits.cpu_shares(Limits(cpu_shares=512), {"OMP_NUM_THREADS": "2"}) == 512
+
+
+def test_the_report_names_resource_findings_and_an_unbounded_run(tmp_path):
+    from cnn_course.grade.findings import Finding
+    from cnn_course.grade.report import write_report
+    from cnn_course.grade.report_html import html_report
+    from cnn_course.grade.worker import Result
+    from cnn_course.messages import msg
+
+    found = [
+        Finding("group_memory", detail={"limit": 400}),
+        Finding("group_pids", detail={"limit": 80}),
+        Finding("disk", detail={"limit": 40}),
+        Finding("leftover", detail={"count": 2}),
+        Finding("too_large", detail={"size": 21_000_000, "limit": 20_000_000}),
+    ]
+    result = Result("ana", "ana.ipynb", {"a": 0.0}, {"a": 1.0}, found, "", "failed")
+    result.bounded = False
+    write_report(tmp_path / "informe.md", "ps1", [result], 1.0, 1)
+    text = (tmp_path / "informe.md").read_text(encoding="utf-8")
+    page = html_report("ps1", [result], 1.0, 1)
+    assert "SIN límite conjunto" in text and 'id="not-bounded"' in page
+    for finding in found:
+        assert msg(f"grade.label.{finding.kind}", **finding.detail) in text
