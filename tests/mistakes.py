@@ -48,6 +48,8 @@ class Tally:
     mistakes: int = 0
     judged: int = 0
     seconds: float = 0.0
+    per_cell: dict = field(default_factory=dict)
+    """seconds spent on each cell"""
     escaped: list = field(default_factory=list)
     refused_solution: list = field(default_factory=list)
     public_escaped: list = field(default_factory=list)
@@ -166,7 +168,7 @@ def run(cells: dict, hidden: dict | None, package: str, solution: dict, mistakes
     for mistake in mistakes:
         by_cell.setdefault(mistake.cell, []).append(mistake)
     for gid, wrong in by_cell.items():
-        cell = cells[gid]
+        cell, started = cells[gid], time.perf_counter()
         tally.cells.add(gid)
         tally.mistakes += len(wrong)
         once = seed_free(cell, (hidden or {}).get(gid), package)
@@ -188,6 +190,7 @@ def run(cells: dict, hidden: dict | None, package: str, solution: dict, mistakes
                 except AssertionError:
                     continue
                 tally.public_escaped.append((gid, mistake.name))
+        tally.per_cell[gid] = round(time.perf_counter() - started, 1)
     tally.seconds = time.perf_counter() - start
     return tally
 
@@ -220,5 +223,5 @@ def report(session: str, tally: Tally, seeds=SEEDS) -> str:
     return (
         f"{session}: {len(tally.cells)} celdas, {tally.mistakes} errores, {len(seeds)} semillas "
         f"({len(tally.once)} celdas sin casos aleatorios, juzgadas una vez), "
-        f"{tally.judged} veredictos en {tally.seconds:.1f} s"
+        f"{tally.judged} veredictos en {tally.seconds:.1f} s; por celda: {tally.per_cell}"
     )
