@@ -76,10 +76,23 @@ class InProcessRecords:
                 return self.plan.models[spec["$keras"].removesuffix(".keras")]
             if "$result" in spec:
                 return results[int(spec["$result"])]
+            if "$file" in spec:
+                return str(self._files() / spec["$file"])
             raise ValueError(f"unknown argument {spec!r}")
         if isinstance(spec, list):
             return [self._decode(s, results, created) for s in spec]
         return spec
+
+    def _files(self):
+        """The plan's files, written once into a temporary folder (the kernel's copy)."""
+        if getattr(self, "_folder", None) is None:
+            import tempfile
+            from pathlib import Path
+
+            self._folder = Path(tempfile.mkdtemp(prefix="mistakes-"))
+            for name, content in self.plan.files.items():
+                (self._folder / name).write_bytes(content)
+        return self._folder
 
     def _run(self) -> list:
         if self._calls is None:

@@ -29,17 +29,28 @@ def reference_duplicates(paths) -> list[list[str]]:
     return sorted(sorted(group) for group in by_hash.values() if len(group) > 1)
 
 
+CASE_CLASSES = (
+    "un contenido con tres copias, en los dos splits",
+    "una casi copia: mismo tamaño, un byte distinto (no es duplicado)",
+    "una pareja de copias",
+    "archivos únicos",
+)
+"""Every hidden case holds all four (the first two contents are drawn that way)."""
+
+
 def case(rng: np.random.Generator) -> dict[str, bytes]:
     """Files named ``<split>-<class>-<n>.jpg``: unique contents, copies under the same or
-    another class, across splits, and near-copies that differ in one byte (not duplicates)."""
+    another class, across splits, and near-copies that differ in one byte (not duplicates);
+    content 0 has three copies in both splits, content 1 two copies and a near-copy, and
+    content 2 none (:data:`CASE_CLASSES`)."""
     files: dict[str, bytes] = {}
     for n in range(int(rng.integers(8, 14))):
         content = rng.integers(0, 256, int(rng.integers(40, 300)), dtype=np.uint8).tobytes()
-        copies = int(rng.choice([1, 1, 2, 3]))
+        copies = (3, 2, 1)[n] if n < 3 else int(rng.choice([1, 1, 2, 3]))
         for k in range(copies):
-            split, label = rng.choice(SPLITS), rng.choice(CLASSES)
-            files[f"{split}-{label}-{n:02d}{k}.jpg"] = content
-        if rng.random() < 0.4:  # one flipped byte: same size, different file
+            split = SPLITS[k % 2] if n == 0 else rng.choice(SPLITS)
+            files[f"{split}-{rng.choice(CLASSES)}-{n:02d}{k}.jpg"] = content
+        if n == 1 or (n > 2 and rng.random() < 0.4):  # one flipped byte: same size
             near = bytearray(content)
             near[int(rng.integers(len(near)))] ^= 0xFF
             files[f"{rng.choice(SPLITS)}-{rng.choice(CLASSES)}-{n:02d}9.jpg"] = bytes(near)

@@ -67,12 +67,22 @@ def fixed_model(rng: np.random.Generator, side: int = 24, classes: int = 6):
     return model
 
 
+CASE_CLASSES = (
+    "class_index=None: la clase predicha de cada imagen",
+    "un class_index que no es la clase predicha de la primera imagen",
+)
+"""Both calls on every seed (:func:`case`)."""
+
+
 def case(rng: np.random.Generator) -> tuple:
     """``(model, images, calls)``: the fixed model, random images and the calls to make
-    (``class_index`` None and one drawn class)."""
+    (``class_index`` None, and a class drawn among those the first image is not predicted
+    as: a function that ignores ``class_index`` cannot pass)."""
     model = fixed_model(rng)
     images = rng.uniform(0.0, 1.0, (int(rng.integers(3, 6)), 24, 24, 3)).astype(np.float32)
-    calls = [None, int(rng.integers(0, 6))]
+    predicted = int(np.argmax(np.asarray(model(images[:1], training=False))[0]))
+    others = [c for c in range(model.outputs[0].shape[-1]) if c != predicted]
+    calls = [None, int(rng.choice(others))]
     return model, images, calls
 
 
