@@ -11,7 +11,7 @@ import pytest
 from mistakes import Mistake, memoised, report, run
 
 from cnn_course.checks import convolucion as conv
-from cnn_course.checks.convolucion import advanced, convolution, grading, pooling
+from cnn_course.checks.convolucion import advanced, convolution, grading, pooling, sizes
 from cnn_course.checks.toolkit.tracing import solution_namespace
 
 
@@ -312,17 +312,8 @@ PUBLIC_CANNOT_SHOW = {
 
 def test_every_mistake_is_rejected_on_every_seed(sol, monkeypatch, capsys):
     """The hidden judge rejects every mistake on 50 seeds; the solution earns every cell."""
-    memoised(
-        convolution,
-        [
-            "keras_conv2d",
-            "keras_conv2d_single",
-            "keras_pad",
-            "keras_output_size",
-            "keras_conv_params",
-        ],
-        monkeypatch,
-    )
+    memoised(convolution, ["keras_conv2d", "keras_conv2d_single", "keras_conv_params"], monkeypatch)
+    memoised(sizes, ["keras_pad", "keras_output_size"], monkeypatch)
     memoised(pooling, ["keras_pool", "keras_maxpool_grad", "keras_relu"], monkeypatch)
     memoised(
         advanced,

@@ -8,11 +8,12 @@ the corresponding Keras layer, weights copied in. Every check prints what it com
 - :mod:`.slides`: the lecture's worked examples;
 - :mod:`.reference`: what Keras computes for each function;
 - :mod:`.harness`: the tolerance (``tol`` in the budget table), calling and comparing;
-- :mod:`.convolution`, :mod:`.pooling`, :mod:`.advanced`: the checks, in the notebook's order;
+- :mod:`.convolution`, :mod:`.sizes`, :mod:`.pooling`, :mod:`.advanced`: the checks, in the
+  notebook's order;
 - :mod:`.messages`: the ``conv.*`` messages.
 """
 
-from cnn_course.checks.convolucion import advanced, convolution, pooling
+from cnn_course.checks.convolucion import advanced, convolution, pooling, sizes
 from cnn_course.checks.convolucion.advanced import (
     check_conv_transpose2d,
     check_dense_to_conv,
@@ -31,16 +32,12 @@ from cnn_course.checks.convolucion.convolution import (
     check_convolve2d,
     check_dilate_kernel,
     check_errata_conv,
-    check_output_size,
-    check_pad_image,
     hidden_conv2d,
     hidden_conv2d_single,
     hidden_conv2d_strided,
     hidden_conv_params,
     hidden_convolve2d,
     hidden_dilate_kernel,
-    hidden_output_size,
-    hidden_pad_image,
 )
 from cnn_course.checks.convolucion.harness import HIDDEN_SEED, SESSION, Axis, error, tol
 from cnn_course.checks.convolucion.pooling import (
@@ -52,6 +49,12 @@ from cnn_course.checks.convolucion.pooling import (
     hidden_maxpool_backward,
     hidden_pool2d,
     hidden_relu,
+)
+from cnn_course.checks.convolucion.sizes import (
+    check_output_size,
+    check_pad_image,
+    hidden_output_size,
+    hidden_pad_image,
 )
 from cnn_course.checks.convolucion.slides import (
     ERRATA_POOL_AVG,
@@ -75,9 +78,9 @@ from cnn_course.checks.convolucion.slides import (
 CASE_CLASSES = {
     "conv2d_single": convolution.CONV2D_SINGLE_CLASSES,
     "convolve2d": convolution.CONVOLVE2D_CLASSES,
-    "output_size": convolution.OUTPUT_SIZE_CLASSES,
-    "same_padding": convolution.SAME_PADDING_CLASSES,
-    "pad_image": convolution.PAD_IMAGE_CLASSES,
+    "output_size": sizes.OUTPUT_SIZE_CLASSES,
+    "same_padding": sizes.SAME_PADDING_CLASSES,
+    "pad_image": sizes.PAD_IMAGE_CLASSES,
     "conv2d_strided": convolution.CONV_CLASSES,
     "conv2d": convolution.CONV2D_CLASSES,
     "conv_params": convolution.CONV_PARAMS_CLASSES,
