@@ -77,6 +77,34 @@ def deep_stack(add_after_relu=False, ignore_residual=False):
     return build
 
 
+def unet(momentum=0.9, skip_first=False, relu_first=False):
+    def build(input_shape=(28, 28, 1), base_filters=16):
+        def conv_block(x, filters):
+            for _ in range(2):
+                x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+                if relu_first:
+                    x = layers.BatchNormalization(momentum=momentum)(layers.ReLU()(x))
+                else:
+                    x = layers.ReLU()(layers.BatchNormalization(momentum=momentum)(x))
+            return x
+
+        def join(up, skip):
+            return layers.Concatenate()([skip, up] if skip_first else [up, skip])
+
+        f = base_filters
+        inputs = keras.Input(shape=input_shape)
+        c1 = conv_block(inputs, f)
+        c2 = conv_block(layers.MaxPooling2D(2)(c1), 2 * f)
+        bottom = conv_block(layers.MaxPooling2D(2)(c2), 4 * f)
+        up2 = layers.Conv2DTranspose(2 * f, 2, strides=2, padding="same")(bottom)
+        c3 = conv_block(join(up2, c2), 2 * f)
+        up1 = layers.Conv2DTranspose(f, 2, strides=2, padding="same")(c3)
+        c4 = conv_block(join(up1, c1), f)
+        return keras.Model(inputs, layers.Conv2D(1, 1, activation="sigmoid")(c4))
+
+    return build
+
+
 def _plan_builder(ops_of, activation="relu", fixed_shape=None, fixed_classes=None):
     def build(input_shape=None, num_classes=None):
         shape = fixed_shape or input_shape
@@ -167,6 +195,12 @@ def _light(S: dict) -> list[Mistake]:
         Mistake("test-model-macs", "Conv2DTranspose contada por su salida", {"model_macs": macs_transpose_as_conv}),
         Mistake("test-model-macs", "sin las Dense", {"model_macs": macs_no_dense}),
         Mistake("test-model-macs", "sin convertir a int", {"model_macs": lambda m: float(mm(m)) + 0.5}),
+        Mistake("test-build-unet", "momentum por defecto", {"build_unet": unet(momentum=0.99)},
+                lambda s: arch.check_unet(s["build_unet"]())),
+        Mistake("test-build-unet", "el atajo antes del mapa subido", {"build_unet": unet(skip_first=True)},
+                lambda s: arch.check_unet(s["build_unet"]())),
+        Mistake("test-build-unet", "ReLU antes de BatchNormalization", {"build_unet": unet(relu_first=True)},
+                lambda s: arch.check_unet(s["build_unet"]())),
         Mistake("test-gradient-demo", "residual ignorado", {"build_deep_stack": deep_stack(ignore_residual=True)}),
         Mistake("test-gradient-demo", "Add después de la ReLU", {"build_deep_stack": deep_stack(add_after_relu=True)}),
         Mistake("test-gradient-demo", "suma en vez de media",
@@ -209,7 +243,7 @@ def _heavy(S: dict) -> list[Mistake]:
 LIGHT = {
     "test-param-formulas", "test-build-lenet5", "test-build-alexnet", "test-vgg-stack",
     "test-inception-module", "test-inception-macs", "test-residual-block", "test-model-macs",
-    "test-gradient-demo",
+    "test-gradient-demo", "test-build-unet",
 }  # fmt: skip
 
 

@@ -81,3 +81,28 @@ def inception(input_shape: tuple, f1: int, f3r: int, f3: int, f5r: int, f5: int,
     pool = layers.MaxPooling2D(3, strides=1, padding="same")(x)
     branches = [conv(x, f1, 1), conv(conv(x, f3r, 1), f3, 3), conv(conv(x, f5r, 1), f5, 5)]
     return keras.Model(x, layers.Concatenate()([*branches, conv(pool, fp, 1)]))
+
+
+def unet(input_shape: tuple, base_filters: int, momentum: float = 0.9):
+    """Two-level U-Net: blocks of two (Conv 3×3 'same' without bias → BN → ReLU), max-pool
+    2×2 down, Conv2DTranspose 2×2/2 'same' up, the skip concatenated after the upsampled
+    map, and a 1×1 sigmoid output of one channel."""
+    import keras
+    from keras import layers
+
+    def conv_block(x, filters: int):
+        for _ in range(2):
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+            x = layers.Activation("relu")(layers.BatchNormalization(momentum=momentum)(x))
+        return x
+
+    f = base_filters
+    inputs = keras.Input(shape=input_shape)
+    c1 = conv_block(inputs, f)
+    c2 = conv_block(layers.MaxPooling2D(2)(c1), 2 * f)
+    bottom = conv_block(layers.MaxPooling2D(2)(c2), 4 * f)
+    u2 = layers.Conv2DTranspose(2 * f, 2, strides=2, padding="same")(bottom)
+    c3 = conv_block(layers.Concatenate()([u2, c2]), 2 * f)
+    u1 = layers.Conv2DTranspose(f, 2, strides=2, padding="same")(c3)
+    c4 = conv_block(layers.Concatenate()([u1, c1]), f)
+    return keras.Model(inputs, layers.Conv2D(1, 1, activation="sigmoid")(c4))

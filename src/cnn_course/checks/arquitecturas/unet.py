@@ -12,13 +12,14 @@ from collections.abc import Callable
 import numpy as np
 
 from cnn_course.checks import toolkit
-from cnn_course.checks.arquitecturas import structure
+from cnn_course.checks.arquitecturas import graphs, structure
 from cnn_course.checks.arquitecturas.reference import (
     HIDDEN_SEED,
     SESSION,
     segmentation_data,
     unet_params,
 )
+from cnn_course.checks.toolkit.architecture import expect_same_architecture
 from cnn_course.fmt import number
 
 UNET_VARIANTS = (((32, 32, 1), 8), ((48, 64, 1), 4))
@@ -46,6 +47,8 @@ def _check_unet(call: str, model, input_shape: tuple, base_filters: int) -> None
     )
     if momenta != [UNET_BN_MOMENTUM]:
         toolkit.fail("arch.bn_momentum", call=call, expected=UNET_BN_MOMENTUM, got=momenta)
+    reference = graphs.unet(input_shape, base_filters, UNET_BN_MOMENTUM)
+    expect_same_architecture(call, model, reference, input_shape)
 
 
 def check_unet(model) -> None:
