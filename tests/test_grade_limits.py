@@ -96,9 +96,12 @@ print("forked_memory: held", held)
 
 
 def test_children_of_a_kernel_share_one_memory_limit(pack, bounded):
-    """Four children of 150 MiB each (600 MiB) against a 400 MiB group: killed and named."""
+    """Four children of 150 MiB each (600 MiB) against a 400 MiB group: the kernel is
+    killed, its cell charged, and the limit named."""
     result = grade(pack, FORKED_MEMORY)
     assert "group_memory" in kinds(result), result.log[-2000:]
+    assert ("kernel_died", "square") in [(f.kind, f.cell) for f in result.findings]
+    assert result.scores["test-square"] == 0.0 and result.scores["test-cube"] == 2.0
     assert "forked_memory: held 4" not in result.feedback_html
     assert result.bounded
 

@@ -121,6 +121,28 @@ class Cgroup:
             time.sleep(0.02)
         return len(seen)
 
+    def oom_kills(self) -> int:
+        """How many processes the out-of-memory killer has killed in the group so far."""
+        if "memory" not in self.folders:
+            return 0
+        return _field(_read(self.folders["memory"] / "memory.oom_control"), "oom_kill")
+
+    def kill_named(self, word: str) -> int:
+        """Kill the group's processes whose command line holds ``word``, with their
+        descendants (e.g. every kernel); how many there were."""
+        import psutil
+
+        procs = []
+        for pid in self.pids():
+            with contextlib.suppress(psutil.Error):
+                proc = psutil.Process(pid)
+                if word in " ".join(proc.cmdline()):
+                    procs += [proc, *proc.children(recursive=True)]
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        return len(procs)
+
     def hits(self) -> Hits:
         memory = pids = False
         if "memory" in self.folders:

@@ -47,6 +47,8 @@ from cnn_course.grade.limits import DISK_CHECK_S, Limits, cpu_shares, group_memo
 
 _LEFTOVER = "[sandbox] leftover processes killed: "
 _PR_SET_CHILD_SUBREAPER = 36
+_KERNEL = "ipykernel_launcher"
+"""What a kernel's command line holds (``python -m ipykernel_launcher -f ...``)."""
 _OUTPUT_KEPT = 4 * 1024 * 1024
 """Bytes of a run's output kept (the end: nbgrader's last words and the leftover count)."""
 
@@ -132,6 +134,7 @@ def run_nbgrader(
         command = group.wrap(command)
     start = time.monotonic()
     disk_full = timed_out = False
+    oom_kills = 0
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(
             command,
@@ -153,6 +156,11 @@ def run_nbgrader(
             if disk_full or timed_out:
                 _kill_tree(proc.pid)
                 break
+            if group is not None and group.oom_kills() > oom_kills:
+                # Past the group's memory the kernel goes, whichever process the kernel's
+                # OOM killer chose: nbgrader charges the running cell and goes on.
+                oom_kills = group.oom_kills()
+                group.kill_named(_KERNEL)
         hits = group.close() if group is not None else cgroup.Hits()
         proc.wait()
         out.seek(max(0, os.fstat(out.fileno()).st_size - _OUTPUT_KEPT))
