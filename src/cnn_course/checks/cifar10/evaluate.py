@@ -6,7 +6,7 @@ import numpy as np
 
 import cnn_course.runtime as runtime
 from cnn_course.checks import toolkit
-from cnn_course.checks.cifar10 import reference
+from cnn_course.checks.cifar10 import reference, variants
 from cnn_course.checks.cifar10._common import (
     SESSION,
     _accuracy,
@@ -37,6 +37,7 @@ def check_best_model(model) -> None:
     rates = [layer.rate for layer in layers if type(layer).__name__ == "Dropout"]
     if not rates or not all(0 < r < 1 for r in rates):
         toolkit.fail("cifar10.dropout_missing", call=call, got=rates or "ninguna")
+    variants.expect_variant(call, model, bn=True, dropout=True)
 
 
 def hidden_best_model(build_best_model, seed: int = 31) -> None:

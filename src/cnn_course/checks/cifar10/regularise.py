@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from cnn_course.checks import toolkit
-from cnn_course.checks.cifar10 import reference
+from cnn_course.checks.cifar10 import reference, variants
 from cnn_course.checks.cifar10._common import (
     _arrays,
     _call,
@@ -75,6 +75,7 @@ def check_bn_model(model) -> None:
     """Public: the tutorial network with a BatchNormalization after every Conv2D."""
     layers = _expect_base_layers("bn_model", model)
     _expect_bn_after_convs("bn_model", layers)
+    variants.expect_variant("bn_model", model, bn=True)
 
 
 def hidden_bn_model(build_bn_model, seed: int = 9) -> None:
@@ -82,6 +83,7 @@ def hidden_bn_model(build_bn_model, seed: int = 9) -> None:
     model = _fresh(build_bn_model, "build_bn_model")
     layers = _expect_base_layers("build_bn_model()", model)
     _expect_bn_after_convs("build_bn_model()", layers)
+    variants.expect_variant("build_bn_model()", model, bn=True)
     _expect_probabilities("build_bn_model()", model, INPUT_SHAPE, batch=4, seed=seed)
 
 
@@ -168,6 +170,7 @@ def _expect_dropout_model(call: str, model) -> None:
     if not rates or not all(0 < r < 1 for r in rates):
         toolkit.fail("cifar10.dropout_missing", call=call, got=rates or "ninguna")
     toolkit.expect_param_count(model, BASELINE.params, call=call, reveal=False)
+    variants.expect_variant(call, model, dropout=True)
 
 
 def check_dropout_model(model) -> None:
@@ -236,6 +239,7 @@ def _expect_augmented_model(call: str, model) -> None:
     if last_random > first_conv:
         toolkit.fail("cifar10.aug_first", call=call, index=first_conv + 1, layer="Conv2D")
     toolkit.expect_param_count(model, BASELINE.params, call=call, reveal=False)
+    variants.expect_variant(call, model)
 
 
 def check_augmented_model(model) -> None:

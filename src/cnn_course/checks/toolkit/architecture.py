@@ -134,8 +134,9 @@ class _Graph:
                     stack.append((parent, False))
 
 
-def describe(model) -> list[Op]:
-    """The model as a canonical list of operations (see the module docstring)."""
+def describe(model, skip=None) -> list[Op]:
+    """The model as a canonical list of operations (see the module docstring); a layer for
+    which ``skip(layer)`` is true (one input) is left out, its reader reading its input."""
     graph = _Graph(model)
     ops: list[Op] = []
     last: dict[int, int] = {}  # a layer's position: that of its activation when it has one
@@ -145,6 +146,9 @@ def describe(model) -> list[Op]:
             last[id(layer)] = 0
             continue
         inputs = tuple(last[id(p)] for p in graph.ordered_parents(layer))
+        if skip is not None and skip(layer) and len(inputs) == 1:
+            last[id(layer)] = inputs[0]
+            continue
         activation = _activation(layer)
         if kind not in ACTIVATION_LAYERS and kind != "Activation":
             ops.append(Op(_layer_text(layer), inputs))
@@ -155,14 +159,14 @@ def describe(model) -> list[Op]:
     return ops
 
 
-def expect_same_architecture(call: str, model, reference, input_shape: tuple) -> None:
-    """``model`` is ``reference`` operation by operation (and reads ``input_shape``);
-    the message names the first difference only."""
+def expect_same_architecture(call: str, model, reference, input_shape: tuple, skip=None) -> None:
+    """``model`` is ``reference`` operation by operation (and reads ``input_shape``), the
+    layers ``skip`` selects left out of both; the message names the first difference only."""
     from cnn_course.checks.toolkit.layers import expect_built, expect_input_shape
 
     expect_built(call, model)
     expect_input_shape(call, model, (None, *input_shape))
-    got, expected = describe(model), describe(reference)
+    got, expected = describe(model, skip), describe(reference, skip)
     for index, (g, e) in enumerate(zip(got, expected, strict=False), start=1):
         if g.text != e.text:
             fail("common.architecture", call=call, index=index, expected=e.text, got=g.text)
