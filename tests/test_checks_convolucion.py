@@ -550,7 +550,9 @@ def test_same_padding_on_the_wrong_side_is_named(sol):
         before, after = sol["same_padding"](n, f, stride)
         return after, before
 
-    err = _raises("conv.same_padding_case", conv.check_output_size, sol["output_size"], same_padding)
+    err = _raises(
+        "conv.same_padding_case", conv.check_output_size, sol["output_size"], same_padding
+    )
     assert "final" in err.values["hint"]
 
     def conv2d(x, w, b, stride=1, padding="valid"):
