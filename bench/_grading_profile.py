@@ -131,7 +131,7 @@ def separate_costs() -> list[tuple[str, float]]:
 
 def profile_grade(submission: Path, timeout: int) -> list[tuple[str, float]]:
     """Grade ``submission`` once in this process; seconds of each step, in order."""
-    from cnn_course.grade import batch, judging, worker
+    from cnn_course.grade import batch, jobs, judging, worker
     from cnn_course.grade.assignment import build_pack
     from cnn_course.grade.course import GradingCourse
 
@@ -164,7 +164,7 @@ def profile_grade(submission: Path, timeout: int) -> list[tuple[str, float]]:
         start = time.perf_counter()
         pack = build_pack(ASSIGNMENT, Path(tmp) / "cache")
         pack_seconds = time.perf_counter() - start
-        job = worker.Job(
+        job = jobs.Job(
             student="perfil",
             filename=submission.name,
             data=submission.read_bytes(),

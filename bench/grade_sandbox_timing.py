@@ -28,7 +28,8 @@ from cnn_course.course import COURSE
 from cnn_course.grade import isolation
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.batch import DEFAULT_MEMORY_MB, kernel_env
-from cnn_course.grade.worker import GRADING_PROFILE, Job, grade_submission
+from cnn_course.grade.jobs import Job
+from cnn_course.grade.worker import GRADING_PROFILE, grade_submission
 
 
 def main(out: Path, runs: list[str]) -> None:

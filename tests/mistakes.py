@@ -162,12 +162,25 @@ def seed_free(cell, traces=None, package=None) -> bool:
     return all("seed" not in inspect.signature(getattr(checks, t.check)).parameters for t in traces)
 
 
+def fresh(session: str, *names: str) -> list:
+    """The session's checks package imported afresh (as a hidden cell does it) and its
+    submodules ``names``: a test then judges with one consistent set of modules, whatever
+    earlier tests reloaded."""
+    import importlib
+
+    import cnn_course.checks as checks
+
+    package = checks.hidden(session)
+    return [package, *(importlib.import_module(f"{package.__name__}.{n}") for n in names)]
+
+
 def verdict(cell, plan, namespace: dict) -> str | None:
-    """None when the cell earns its points; else the reason (Spanish, as the grader's)."""
+    """None when the cell earns its points; else the reason (Spanish, as the grader's): as
+    in :func:`cnn_course.grade.judge.judge`, any exception costs the cell."""
     try:
         outcome = cell.judge(InProcessRecords(plan, namespace), plan, "grading")
-    except (AssertionError, RecordError) as exc:
-        return str(exc) or type(exc).__name__
+    except Exception as exc:  # a check failure, a record error or anything else
+        return f"{type(exc).__name__}: {exc}"
     if outcome is not None and getattr(outcome, "fraction", 1.0) < 1.0:
         return outcome.reason or "parcial"
     return None

@@ -25,9 +25,10 @@ from test_grade_report import SCRIPT as REPORT_SCRIPT
 from cnn_course.course import CourseDirectory
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.batch import kernel_env
+from cnn_course.grade.jobs import Job
 from cnn_course.grade.report import CSP
 from cnn_course.grade.report_html import write_html_report
-from cnn_course.grade.worker import Job, grade_submission
+from cnn_course.grade.worker import grade_submission
 
 CHROMIUM = Path("/usr/bin/chromium")
 FILES = Path(__file__).with_name("files")

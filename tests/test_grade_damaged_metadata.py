@@ -23,8 +23,9 @@ from nbgrader.nbgraderformat import MetadataValidator
 from cnn_course.course import CourseDirectory
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.batch import kernel_env
+from cnn_course.grade.jobs import Job
 from cnn_course.grade.preflight import preflight
-from cnn_course.grade.worker import Job, grade_submission
+from cnn_course.grade.worker import grade_submission
 
 FILES = Path(__file__).with_name("files")
 FULL = {"test-square": 1.0, "test-cube": 2.0}

@@ -1,16 +1,17 @@
 """Tests for ``cnn_course.grade.leaderboard``: ranked by the grader's measurement, rule
 breakers and unmeasured submissions unranked, every value escaped, no script in the page
-(headless Chromium), and the judge's measurements kept per student while grading."""
+(headless Chromium), and the judge's measurements carried by each result, on a Dask
+cluster too."""
 
 from __future__ import annotations
 
 import csv
-import json
 
+import pytest
 from markup import IMG, SCRIPT
 from test_browser import assert_no_script_ran, chromium, load
 
-from cnn_course.grade import judging, leaderboard
+from cnn_course.grade import leaderboard
 from cnn_course.grade.leaderboard import Entry
 from cnn_course.grade.report_html import NAME_LIMIT, esc
 
@@ -62,33 +63,36 @@ def test_entries_from_measures_trust_no_type():
     assert leaderboard.entry_from("x", ["no", "es", "dict"]) == Entry("x")
 
 
-def test_measures_are_kept_per_student_and_overwrite_a_forged_file(tmp_path, monkeypatch):
-    """The judge's figures land in $CNN_COURSE_MEASURES under the grading course's student;
-    a file already there (a kernel without the sandbox could write one) is replaced."""
-    course = tmp_path / "course"
-    (course / "submitted" / "ana_b" / "04_escenas").mkdir(parents=True)
-    folder = tmp_path / "measures"
-    folder.mkdir()
-    (folder / "ana_b.json").write_text(json.dumps({"x": {"accuracy": 1.0}}))
-    monkeypatch.setenv(judging.MEASURES_ENV, str(folder))
-    run = judging.Judging("escenas", 1, course / "records", course / "inputs")
-    judging.keep_measures(run, {"test-accuracy": {"fraction": 0.0, "reason": "r"}})
-    assert json.loads((folder / "ana_b.json").read_text()) == {}
-    verdict = {"fraction": 1.0, "reason": None, "measure": {"accuracy": 0.7, "params": 10}}
-    judging.keep_measures(run, {"test-accuracy": verdict})
-    kept = leaderboard.read_measures(folder, ["ana b"])  # the same file-system-safe id
-    assert leaderboard.entry_from("ana b", kept["ana b"]) == Entry("ana b", 0.7, 10)
+def test_measures_travel_in_the_result(monkeypatch):
+    """The judge's figures reach the result (and so the leaderboard) through no side channel:
+    a cell without figures, or with oversized ones, brings none."""
+    from cnn_course.grade import worker
+    from cnn_course.grade.jobs import AssignmentPack
+
+    verdicts = {
+        "test-accuracy": {"fraction": 1.0, "reason": None, "measure": {"accuracy": 0.7}},
+        "test-rules": {"fraction": 0.5, "reason": "r", "measure": {}},
+        "test-duplicates": {"fraction": 1.0, "reason": None, "measure": {"x": "y" * 70_000}},
+    }
+    monkeypatch.setattr(worker.judging_mod, "verdicts", lambda judging, profile: verdicts)
+    pack = AssignmentPack("04_escenas", "escenas", "{}", b"", dict.fromkeys(verdicts, 2.0))
+    scores, findings, measures = worker._judge(None, pack)
+    assert measures == {"test-accuracy": {"accuracy": 0.7}}
+    assert scores == {"test-accuracy": 2.0, "test-rules": 1.0, "test-duplicates": 2.0}
+    assert [f.cell for f in findings] == ["test-rules"]
 
 
-def test_no_leaderboard_without_measurements(tmp_path):
-    """A session whose judges measure nothing gets no leaderboard files."""
-    assert not leaderboard.write_from_measures(tmp_path, "02_mnist", ["ana"], tmp_path / "none")
+def test_leaderboard_from_results(tmp_path):
+    """Only a class whose judges measured something gets leaderboard files."""
+    from types import SimpleNamespace
+
+    plain = [SimpleNamespace(student="ana", measures={})]
+    assert not leaderboard.write_from_results(tmp_path, "02_mnist", plain)
     assert not (tmp_path / "leaderboard.csv").exists()
-
-
-def test_oversized_measure_file_is_ignored(tmp_path):
-    (tmp_path / "ana.json").write_text(" " * (leaderboard.MAX_MEASURE_BYTES + 1))
-    assert leaderboard.read_measures(tmp_path, ["ana"]) == {"ana": {}}
+    measured = [*plain, SimpleNamespace(student="bea", measures={"t": {"accuracy": 0.6}})]
+    assert leaderboard.write_from_results(tmp_path, "04_escenas", measured)
+    rows = list(csv.DictReader((tmp_path / "leaderboard.csv").open(encoding="utf-8")))
+    assert [(r["rank"], r["student"]) for r in rows] == [("1", "bea"), ("", "ana")]
 
 
 def view_students(source: str, view: str) -> list[str]:
@@ -136,3 +140,35 @@ def test_a_header_link_shows_its_order(tmp_path):
         chromium(tmp_path, Uri(base + fragment), f"--screenshot={shot}", "--window-size=900,600")
         shots.append(shot.read_bytes())
     assert shots[0] != shots[1]
+
+
+@pytest.mark.notebook
+def test_the_leaderboard_of_a_class_graded_on_a_dask_cluster(real_data_env, tmp_path):
+    """The real path: a completed challenge notebook graded by a Dask worker (no shared
+    environment, no shared folder with the batch) is measured and ranked."""
+    import nbformat
+    from distributed import LocalCluster
+
+    from cnn_course import demo
+    from cnn_course.course import COURSE
+    from cnn_course.grade import batch
+
+    release = nbformat.read(COURSE.release_notebook("04_escenas"), as_version=4)
+    answers = demo._answers(nbformat.read(COURSE.source_notebook("04_escenas"), as_version=4))
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    nbformat.write(demo.Demo(release, answers, release).student_nb(), subs / "completa.ipynb")
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        graded = batch.grade_class(
+            subs, "04_escenas", tmp_path / "out", scheduler=cluster.scheduler_address,
+            progress=False,
+        )  # fmt: skip
+    [result] = graded.results
+    assert result.measures["test-accuracy"]["accuracy"] > 0, result.findings
+    rows = list(csv.DictReader((tmp_path / "out" / "leaderboard.csv").open(encoding="utf-8")))
+    assert [(r["rank"], r["student"]) for r in rows] == [("1", "completa")]
+    assert float(rows[0]["accuracy"]) == pytest.approx(
+        result.measures["test-accuracy"]["accuracy"], abs=1e-4
+    )

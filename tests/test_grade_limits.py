@@ -21,9 +21,10 @@ from cnn_course.course import CourseDirectory
 from cnn_course.grade import cgroup, limits
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.batch import kernel_env
+from cnn_course.grade.jobs import Job
 from cnn_course.grade.limits import Limits
 from cnn_course.grade.preflight import preflight
-from cnn_course.grade.worker import Job, grade_submission
+from cnn_course.grade.worker import grade_submission
 
 FILES = Path(__file__).with_name("files")
 pytestmark = pytest.mark.notebook
@@ -244,9 +245,9 @@ def test_cpu_weight_follows_the_threads_a_kernel_is_given():
 
 def test_the_report_names_resource_findings_and_an_unbounded_run(tmp_path):
     from cnn_course.grade.findings import Finding
+    from cnn_course.grade.jobs import Result
     from cnn_course.grade.report import write_report
     from cnn_course.grade.report_html import html_report
-    from cnn_course.grade.worker import Result
     from cnn_course.messages import msg
 
     found = [

@@ -10,6 +10,7 @@ import re
 from html.parser import HTMLParser
 
 from cnn_course.grade.findings import Finding
+from cnn_course.grade.jobs import Result
 from cnn_course.grade.report_html import (
     ANSWER_LIMIT,
     histogram_bins,
@@ -17,7 +18,6 @@ from cnn_course.grade.report_html import (
     question_means,
     write_html_report,
 )
-from cnn_course.grade.worker import Result
 
 PWN = "document.title='PWNED'"
 SCRIPT = f"<script>{PWN}</script>"

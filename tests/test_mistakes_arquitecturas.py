@@ -9,10 +9,8 @@ from __future__ import annotations
 import keras
 import pytest
 from keras import layers
-from mistakes import Mistake, report, run
+from mistakes import Mistake, fresh, report, run
 
-from cnn_course.checks import arquitecturas as arch
-from cnn_course.checks.arquitecturas import grading
 from cnn_course.checks.arquitecturas.reference import alexnet_ops, build_from_plan, vgg16_ops
 from cnn_course.checks.toolkit import lenet5_ops
 from cnn_course.checks.toolkit.tracing import solution_namespace
@@ -113,7 +111,7 @@ def _plan_builder(ops_of, activation="relu", fixed_shape=None, fixed_classes=Non
     return build
 
 
-def _light(S: dict) -> list[Mistake]:
+def _light(S: dict, arch) -> list[Mistake]:
     cp, cm, im = S["conv_params"], S["conv_macs"], S["inception_macs"]
     mm = S["model_macs"]
 
@@ -260,7 +258,8 @@ def _check(tally, catalogue, cells, label, capsys):
 
 def test_every_mistake_is_rejected(sol, capsys, real_data_env):
     """The hidden judge rejects every mistake of the light cells; the solution earns them."""
-    catalogue = _light(sol)
+    arch, grading = fresh("arquitecturas", "grading")
+    catalogue = _light(sol, arch)
     tally = run(grading.CELLS, grading.HIDDEN, "arquitecturas", sol, catalogue)
     _check(tally, catalogue, LIGHT, "05_arquitecturas", capsys)
 
@@ -268,6 +267,7 @@ def test_every_mistake_is_rejected(sol, capsys, real_data_env):
 @pytest.mark.slow
 def test_every_mistake_of_the_large_models_is_rejected(sol, capsys):
     """VGG16 and ResNet-18: the same, on models of tens of millions of weights."""
+    _, grading = fresh("arquitecturas", "grading")
     catalogue = _heavy(sol)
     tally = run(grading.CELLS, grading.HIDDEN, "arquitecturas", sol, catalogue)
     _check(tally, catalogue, {"test-build-vgg16", "test-build-resnet18"}, "05 (grandes)", capsys)

@@ -15,10 +15,9 @@ import math
 import keras
 import numpy as np
 import pytest
-from mistakes import Mistake, report, run
+from mistakes import Mistake, fresh, report, run
 
-from cnn_course.checks import cifar10
-from cnn_course.checks.cifar10 import grading, reference
+from cnn_course.checks.cifar10 import reference
 from cnn_course.checks.toolkit.tracing import solution_namespace
 
 L = keras.layers
@@ -98,7 +97,7 @@ def _vgg(convs=2, kernel=3, dense=(1024, 512)):
     return _sequential(*body, L.Dense(10, activation="softmax"))
 
 
-def _catalogue(S: dict) -> list[Mistake]:
+def _catalogue(S: dict, cifar10) -> list[Mistake]:
     bn, mce = S["batchnorm_by_hand"], S["most_confident_errors"]
     b_shapes, v_shapes = list(S["baseline_shapes"]), list(S["vgg_shapes"])
 
@@ -202,13 +201,12 @@ HEAVY = {"test-dropout", "test-vgg"}
 
 
 def _run(sol, capsys, monkeypatch, cells: set, label: str) -> None:
-    from cnn_course.checks.cifar10 import models, regularise
-
+    cifar10, grading, models, regularise = fresh("cifar10", "grading", "models", "regularise")
     # The models the checks build for themselves (the small Dropout model of a seed, the
     # deck's code) are built once per seed and code, not once per answer.
     for module, name in ((regularise, "_small_dropout_model"), (models, "_deck_model")):
         monkeypatch.setattr(module, name, functools.cache(getattr(module, name)))
-    catalogue = [m for m in _catalogue(sol) if m.cell in cells]
+    catalogue = [m for m in _catalogue(sol, cifar10) if m.cell in cells]
     tally = run(grading.CELLS, grading.HIDDEN, "cifar10", sol, catalogue)
     with capsys.disabled():
         print("\n" + report(label, tally))

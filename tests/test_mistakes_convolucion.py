@@ -8,22 +8,22 @@ import math
 
 import numpy as np
 import pytest
-from mistakes import Mistake, memoised, report, run
+from mistakes import Mistake, fresh, memoised, report, run
 
-from cnn_course.checks import convolucion as conv
-from cnn_course.checks.convolucion import advanced, convolution, grading, pooling, sizes
+from cnn_course.checks.convolucion import slides
+from cnn_course.checks.convolucion.reference import same_padding_reference
 from cnn_course.checks.toolkit.tracing import solution_namespace
 
 
 @pytest.fixture(scope="module")
 def sol() -> dict:
     ns = dict(solution_namespace("01_convolucion"))
-    f = conv.SLIDE_KERNEL.shape[0]
+    f = slides.SLIDE_KERNEL.shape[0]
     ns.update(
         errata_row=0,
         errata_col=1,
-        errata_window=conv.SLIDE_IMAGE[0:f, 1 : 1 + f],
-        errata_average=ns["pool2d"](conv.ERRATA_POOL_TABLE[:, :, None], 2, mode="avg")[:, :, 0],
+        errata_window=slides.SLIDE_IMAGE[0:f, 1 : 1 + f],
+        errata_average=ns["pool2d"](slides.ERRATA_POOL_TABLE[:, :, None], 2, mode="avg")[:, :, 0],
     )
     return ns
 
@@ -50,17 +50,14 @@ def _same_first(fn, single: bool):
         *middle, stride, padding = rest
         if padding != "same":
             return fn(x, w, *rest)
-        pads = [
-            tuple(reversed(conv.convolution.same_padding_reference(n, w.shape[0], stride)))
-            for n in x.shape[:2]
-        ]
+        pads = [tuple(reversed(same_padding_reference(n, w.shape[0], stride))) for n in x.shape[:2]]
         x = np.pad(x, pads if single else (*pads, (0, 0)))
         return fn(x, w, *middle, stride, "valid")
 
     return wrong
 
 
-def _catalogue(S: dict) -> list[Mistake]:
+def _catalogue(S: dict, conv) -> list[Mistake]:
     c1, cv, c2, cs = S["conv2d_single"], S["convolve2d"], S["conv2d"], S["conv2d_strided"]
     pool, ct = S["pool2d"], S["conv_transpose2d"]
 
@@ -312,6 +309,8 @@ PUBLIC_CANNOT_SHOW = {
 
 def test_every_mistake_is_rejected_on_every_seed(sol, monkeypatch, capsys):
     """The hidden judge rejects every mistake on 50 seeds; the solution earns every cell."""
+    modules = ("harness", "convolution", "sizes", "pooling", "advanced", "grading")
+    conv, harness, convolution, sizes, pooling, advanced, grading = fresh("convolucion", *modules)
     memoised(convolution, ["keras_conv2d", "keras_conv2d_single", "keras_conv_params"], monkeypatch)
     memoised(sizes, ["keras_pad", "keras_output_size"], monkeypatch)
     memoised(pooling, ["keras_pool", "keras_maxpool_grad", "keras_relu"], monkeypatch)
@@ -320,8 +319,6 @@ def test_every_mistake_is_rejected_on_every_seed(sol, monkeypatch, capsys):
         ["keras_conv_transpose2d", "keras_receptive_field", "keras_dense_vs_conv"],
         monkeypatch,
     )
-    import cnn_course.checks.convolucion.harness as harness
-
     draws: dict[int, int] = {}
     missed: list = []
     original = harness.draw_classes
@@ -334,7 +331,7 @@ def test_every_mistake_is_rejected_on_every_seed(sol, monkeypatch, capsys):
         return drawn
 
     monkeypatch.setattr(harness, "draw_classes", spy)
-    catalogue = _catalogue(sol)
+    catalogue = _catalogue(sol, conv)
     for mistake in catalogue:
         if (mistake.cell, mistake.name) in PUBLIC_CANNOT_SHOW:
             assert mistake.public is None

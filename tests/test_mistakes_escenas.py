@@ -13,9 +13,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from mistakes import Mistake, report, run
+from mistakes import Mistake, fresh, report, run
 
-from cnn_course.checks.escenas import grading
 from cnn_course.checks.toolkit.tracing import solution_namespace
 
 L = keras.layers
@@ -130,6 +129,7 @@ def _catalogue(S: dict) -> list[Mistake]:
 
 def test_every_mistake_is_rejected_on_every_seed(sol, capsys):
     """The hidden judge rejects every mistake on 50 seeds; the solution earns every cell."""
+    _, grading = fresh("escenas", "grading")
     catalogue = _catalogue(sol)
     tally = run(grading.CELLS, None, "escenas", sol, catalogue)
     with capsys.disabled():

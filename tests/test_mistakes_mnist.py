@@ -10,11 +10,8 @@ import math
 import keras
 import numpy as np
 import pytest
-from mistakes import Mistake, report, run
+from mistakes import Mistake, fresh, report, run
 from nbutil import solution_namespace
-
-from cnn_course.checks import mnist
-from cnn_course.checks.mnist import grading
 
 L = keras.layers
 CELLS = ["preprocess", "formulas", "shapes-by-hand", "model", "confusion", "binary", "lenet"]
@@ -77,7 +74,7 @@ def _lenet(activation="tanh", c5_conv=False, pool=L.AveragePooling2D):
     )
 
 
-def _catalogue(S: dict) -> list[Mistake]:
+def _catalogue(S: dict, mnist) -> list[Mistake]:
     pre = S["preprocess"]
     size, params = S["conv_output_size"], S["conv_params"]
     shapes = list(S["shapes"])
@@ -156,7 +153,8 @@ def _catalogue(S: dict) -> list[Mistake]:
 
 def test_every_mistake_is_rejected_on_every_seed(sol, capsys, real_data_env):
     """The hidden judge rejects every mistake on 50 seeds; the solution earns every cell."""
-    catalogue = _catalogue(sol)
+    mnist, grading = fresh("mnist", "grading")
+    catalogue = _catalogue(sol, mnist)
     tally = run(grading.CELLS, None, "mnist", sol, catalogue)
     with capsys.disabled():
         print("\n" + report("02_mnist", tally))
@@ -174,6 +172,7 @@ def test_hidden_batches_and_labels_draw_every_case_class():
     in the predictions and use another num_classes, on every seed."""
     from cnn_course.checks.toolkit.grading import rng_for
 
+    mnist, grading = fresh("mnist", "grading")
     for seed in range(50):
         x = grading.CELLS["test-preprocess"].plan(rng_for(seed, "test-preprocess")).extra["x"]
         assert x.min() > 0 and x.max() < 255

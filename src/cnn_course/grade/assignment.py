@@ -11,7 +11,7 @@ import nbformat
 
 from cnn_course.course import COURSE, CourseDirectory
 from cnn_course.grade.cells import grade_id
-from cnn_course.grade.worker import AssignmentPack
+from cnn_course.grade.jobs import AssignmentPack
 
 
 def _fingerprint(assignment: str, course: CourseDirectory) -> str:

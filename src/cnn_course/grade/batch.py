@@ -16,7 +16,6 @@ import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -27,14 +26,8 @@ from cnn_course.grade import cgroup, isolation, judging, leaderboard, report, re
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.collect import Roster, collect, fingerprint
 from cnn_course.grade.findings import Finding
-from cnn_course.grade.worker import (
-    GRADING_PROFILE,
-    AssignmentPack,
-    Job,
-    Result,
-    grade_submission,
-    ungraded,
-)
+from cnn_course.grade.jobs import AssignmentPack, Job, Result
+from cnn_course.grade.worker import GRADING_PROFILE, grade_submission, ungraded
 
 # Address space of nbgrader and of each kernel; a TensorFlow kernel maps about 3 GiB.
 DEFAULT_MEMORY_MB = 8192
@@ -232,14 +225,10 @@ def grade_class(
     runner = run_dask(jobs, scheduler) if scheduler else run_local(jobs, workers)
     results = []
     bar = _progress(len(jobs), progress)
-    # The judges' measurements (a challenge's leaderboard) are kept here while grading.
-    measures = out / ".cache" / "measures"
-    shutil.rmtree(measures, ignore_errors=True)
-    with _environ(leaderboard.MEASURES_ENV, str(measures)):
-        for result in runner:
-            results.append(result)
-            bar.set_postfix_str(f"{result.student}: {report.fmt(result.total)}")
-            bar.update()
+    for result in runner:
+        results.append(result)
+        bar.set_postfix_str(f"{result.student}: {report.fmt(result.total)}")
+        bar.update()
     bar.close()
     if class_list is not None:
         have = {r.student for r in results}
@@ -262,7 +251,7 @@ def grade_class(
     export_gradebook(out / "gradebook.db", out / "nbgrader_grades.csv")
     seconds = time.monotonic() - start
     write_class_report(out, assignment, results, seconds, 0 if scheduler else workers)
-    leaderboard.write_from_measures(out, assignment, [r.student for r in results], measures)
+    leaderboard.write_from_results(out, assignment, results)
     return ClassResult(assignment, results, grade_ids, out, seconds, workers)
 
 
@@ -272,20 +261,6 @@ def write_class_report(
     """The teacher's report beside grades.csv."""
     report.write_report(out / "informe.md", assignment, results, seconds, workers)
     report_html.write_html_report(out / "informe.html", assignment, results, seconds, workers)
-
-
-@contextmanager
-def _environ(name: str, value: str):
-    """``os.environ[name] = value`` while the block runs (the local workers inherit it)."""
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
 
 
 def _absent(student: str, pack: AssignmentPack) -> Result:

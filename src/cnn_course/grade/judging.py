@@ -30,8 +30,6 @@ from cnn_course.grade.limits import JUDGE_MEMORY_MB
 from cnn_course.record import INPUTS_ENV, RECORDS_ENV
 
 JUDGE_TIMEOUT_S = 600
-MEASURES_ENV = "CNN_COURSE_MEASURES"
-"""Folder (named by the batch) where the judge's measurements are kept per submission."""
 
 
 @dataclass(frozen=True)
@@ -167,33 +165,4 @@ def verdicts(judging: Judging, profile: str) -> dict[str, dict]:
         if failure or not out.exists():
             raise RuntimeError(f"judge failed: {failure}")
         found = json.loads(out.read_text(encoding="utf-8"))
-    keep_measures(judging, found)
     return found
-
-
-def measures_name(student: str) -> str:
-    """The file of a student's measurements: the grading course's file-system-safe id."""
-    from cnn_course.grade.worker import _student_dir  # worker imports this module
-
-    return f"{_student_dir(student)}.json"
-
-
-def keep_measures(judging: Judging, found: dict) -> None:
-    """Keep what the judge measured (e.g. for a leaderboard) in ``$CNN_COURSE_MEASURES``,
-    named after the grading course's student; nothing when the batch named no folder.
-
-    The file is always rewritten, empty when nothing was measured: whatever a kernel might
-    have put there (only possible without the sandbox) never survives its own judging."""
-    folder = os.environ.get(MEASURES_ENV)
-    measured = {
-        gid: v["measure"]
-        for gid, v in found.items()
-        if isinstance(v, dict) and isinstance(v.get("measure"), dict) and v["measure"]
-    }
-    submitted = judging.records.parent / "submitted"
-    students = [p.name for p in submitted.iterdir() if p.is_dir()] if submitted.is_dir() else []
-    if not folder or len(students) != 1:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    path = Path(folder) / f"{students[0]}.json"
-    path.write_text(json.dumps(measured, ensure_ascii=False), encoding="utf-8")

@@ -2,9 +2,9 @@
 grades.csv, ranked by what the grader measured, never by what a notebook printed.
 
 A session's judge may attach figures to a verdict (``Outcome.measure``: accuracy on the
-teacher's images, parameters, band...). While a class is graded, :mod:`.judging` keeps
-them per submission in a folder the batch names (``$CNN_COURSE_MEASURES``); this module
-reads them back and writes the table. Submissions that broke a rule of the challenge, or
+teacher's images, parameters, band...). They travel in each submission's
+:class:`~cnn_course.grade.jobs.Result` (``measures``), in a local pool and through Dask
+alike; this module writes the table from the results. Submissions that broke a rule of the challenge, or
 that the grader could not measure, are listed after the ranked ones, without a rank.
 
 The HTML page is sortable without a script: one copy of the table per order, shown by
@@ -16,17 +16,13 @@ is escaped.
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from cnn_course.fmt import number
-from cnn_course.grade.judging import MEASURES_ENV, measures_name
 from cnn_course.grade.report_html import NAME_LIMIT, esc, page_start
 from cnn_course.messages import msg
-
-MAX_MEASURE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,21 +69,6 @@ def entry_from(student: str, measures: dict) -> Entry:
         bands=_number(merged.get("bands"), int),
         broken=broken,
     )
-
-
-def read_measures(folder: Path, students: list[str]) -> dict[str, dict]:
-    """The measurements kept for each student (empty for one without a file)."""
-    out = {}
-    for student in students:
-        path = Path(folder) / measures_name(student)
-        data: dict = {}
-        if path.is_file() and path.stat().st_size <= MAX_MEASURE_BYTES:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError:
-                data = {}
-        out[student] = data if isinstance(data, dict) else {}
-    return out
 
 
 def ranking(entries: list[Entry]) -> list[Entry]:
@@ -226,13 +207,13 @@ def write(out: Path, assignment: str, entries: list[Entry]) -> None:
     (Path(out) / "leaderboard.html").write_text(html_page(assignment, entries), encoding="utf-8")
 
 
-def write_from_measures(out: Path, assignment: str, students: list[str], folder: Path) -> bool:
+def write_from_results(out: Path, assignment: str, results: list) -> bool:
     """Write the leaderboard when the session's judge measured anything; True if written."""
-    measures = read_measures(folder, students)
+    measures = {r.student: getattr(r, "measures", {}) or {} for r in results}
     if not any(measures.values()):
         return False
-    write(out, assignment, [entry_from(s, measures[s]) for s in students])
+    write(out, assignment, [entry_from(s, m) for s, m in measures.items()])
     return True
 
 
-__all__ = ["MEASURES_ENV", "Entry", "entry_from", "ranking", "write", "write_from_measures"]
+__all__ = ["Entry", "entry_from", "ranking", "write", "write_from_results"]

@@ -1,7 +1,7 @@
 """The resources one submission may use, as a whole: the grader's settings.
 
 Each limit is a named default here; a batch or a test passes its own :class:`Limits`.
-``memory_mb`` of a :class:`~cnn_course.grade.worker.Job` stays the per-process
+``memory_mb`` of a :class:`~cnn_course.grade.jobs.Job` stays the per-process
 ``RLIMIT_AS`` (a cell that allocates too much gets a ``MemoryError`` and the notebook goes
 on); the limits below bound the submission's whole process tree and its disk.
 """

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from cnn_course.grade.findings import Finding
-from cnn_course.grade.worker import Result
+from cnn_course.grade.jobs import Result
 
 
 def read_marks(path: Path) -> list[tuple[str, str, float]]:

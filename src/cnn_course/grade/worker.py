@@ -10,11 +10,12 @@ no state is shared between calls, so a result depends only on its job.
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -23,7 +24,8 @@ from cnn_course.fmt import number
 from cnn_course.grade import judging as judging_mod
 from cnn_course.grade.course import GradingCourse
 from cnn_course.grade.findings import Finding, position
-from cnn_course.grade.limits import Limits, cell_findings, charged_cells, resource_findings
+from cnn_course.grade.jobs import AssignmentPack, Job, Result
+from cnn_course.grade.limits import cell_findings, charged_cells, resource_findings
 from cnn_course.grade.preflight import preflight
 from cnn_course.grade.preprocessors.limitoutputbytes import cut_findings
 from cnn_course.grade.preprocessors.recoverkernel import KERNEL_KEY
@@ -38,83 +40,6 @@ GRADING_PROFILE = "grading"
 """The profile every submission is judged under (never the kernel's environment)."""
 # Exceptions that mean a cell ran out of memory.
 _MEMORY_ERRORS = {"MemoryError", "ResourceExhaustedError"}
-
-
-@dataclass(frozen=True)
-class AssignmentPack:
-    """What a worker needs to know about the assignment, built once per batch."""
-
-    assignment: str
-    notebook: str
-    """notebook name without .ipynb"""
-    release: str
-    """the released (student) notebook, as JSON"""
-    gradebook: bytes
-    """a gradebook right after generate_assignment (sqlite file)"""
-    points: dict[str, float]
-    """max points of each grade cell, in release order"""
-    other_assignments: dict[str, list[str]] = field(default_factory=dict)
-    """grade ids of the course's other assignments (to name a wrong one)"""
-    manual: tuple[str, ...] = ()
-    """grade ids of the answers graded by hand (nbgrader's manually graded answer cells)"""
-
-
-@dataclass(frozen=True)
-class Job:
-    """One submission to grade."""
-
-    student: str
-    filename: str
-    data: bytes
-    pack: AssignmentPack
-    timeout: int
-    """seconds one cell may run (nbgrader's Execute.timeout)"""
-    limit_s: float = 0
-    """wall-clock seconds for the whole autograde (0: number of code cells × timeout + overhead)"""
-    memory_mb: int = 0
-    """address-space limit of nbgrader and its kernel in MiB (0: none)"""
-    env: dict[str, str] = field(default_factory=dict)
-    findings: tuple[Finding, ...] = ()
-    """found before grading (e.g. while collecting the files)"""
-    limits: Limits = field(default_factory=Limits)
-    """what the submission may use as a whole (its cgroup and disk)"""
-
-
-@dataclass
-class Result:
-    """The grade of one submission."""
-
-    student: str
-    filename: str
-    scores: dict[str, float]
-    """points of each grade cell (0 for cells nbgrader could not grade)"""
-    max_scores: dict[str, float]
-    findings: list[Finding]
-    feedback_html: str
-    status: str
-    """graded, not_graded (pre-flight stopped it) or failed (nbgrader did not finish)"""
-    seconds: float = 0.0
-    log: str = ""
-    manual: list[dict] = field(default_factory=list)
-    """hand-graded answers waiting for the teacher: grade_id, answer (the student's text),
-    max_points"""
-    isolated: bool = True
-    """whether the kernel ran in the sandbox"""
-    bounded: bool = True
-    """whether the submission ran in a cgroup of its own (memory and processes as a whole)"""
-
-    @property
-    def pending(self) -> list[str]:
-        """Grade ids still to be graded by hand."""
-        return [m["grade_id"] for m in self.manual]
-
-    @property
-    def total(self) -> float:
-        return sum(self.scores.values())
-
-    @property
-    def max_total(self) -> float:
-        return sum(self.max_scores.values())
 
 
 def _student_dir(student: str) -> str:
@@ -198,9 +123,10 @@ def _grade(job: Job) -> Result:
             lost = lost_cells(autograded) | charged_cells(autograded, run, job.limits)
         scores = {gid: 0.0 for gid in pack.points}
         judged: dict[str, float] = {}
+        measures: dict[str, dict] = {}
         if judging is not None:
             # Judged cells: points from the judge alone; records made before a crash count.
-            judged, reasons = _judge(judging, pack)
+            judged, reasons, measures = _judge(judging, pack)
             # A cell whose kernel was lost scores 0 whatever it recorded (said once, above).
             judged.update(dict.fromkeys(lost & judged.keys(), 0.0))
             findings += [
@@ -242,16 +168,26 @@ def _grade(job: Job) -> Result:
         manual=manual,
         isolated=run.isolated,
         bounded=run.bounded,
+        measures=measures,
     )
 
 
-def _judge(judging, pack: AssignmentPack) -> tuple[dict[str, float], list[Finding]]:
-    """Points of each judged cell (capped to its maximum) and a finding per cell that lost them."""
+def _judge(
+    judging, pack: AssignmentPack
+) -> tuple[dict[str, float], list[Finding], dict[str, dict]]:
+    """Points of each judged cell (capped to its maximum), a finding per cell that lost them,
+    and what the judge measured per cell (for a leaderboard)."""
     try:
         verdicts = judging_mod.verdicts(judging, GRADING_PROFILE)
     except RuntimeError as exc:
-        return {}, [Finding("judge_failed", detail={"reason": str(exc)[-300:]})]
+        return {}, [Finding("judge_failed", detail={"reason": str(exc)[-300:]})], {}
     scores, findings = {}, []
+    measures = {
+        gid: v["measure"]
+        for gid, v in verdicts.items()
+        if isinstance(v, dict) and isinstance(v.get("measure"), dict) and v["measure"]
+        and len(json.dumps(v["measure"], default=str)) <= _MEASURE_LIMIT
+    }  # fmt: skip
     for gid, verdict in verdicts.items():
         if gid not in pack.points or gid in pack.manual:
             continue
@@ -263,9 +199,11 @@ def _judge(judging, pack: AssignmentPack) -> tuple[dict[str, float], list[Findin
                 "max": number(pack.points[gid]),
             }
             findings.append(Finding("judged", gid, {**detail, "score": number(scores[gid])}))
-    return scores, findings
+    return scores, findings, measures
 
 
+_MEASURE_LIMIT = 64 * 1024
+"""Characters of one cell's measurements kept for the leaderboard (JSON)."""
 _REASON_LIMIT = 600
 """Characters of a cell's own error quoted as the reason it lost its points."""
 _ANSWER_LIMIT = 4000
