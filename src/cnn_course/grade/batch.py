@@ -1,17 +1,14 @@
 """Grade a class: collect, grade in parallel (processes or Dask), merge, write the outputs.
 
-Outputs in ``out/``: ``grades.csv``, ``feedback/<student>.html``, ``informe.md``
-(the teacher's report), ``results.json``, ``gradebook.db`` (the merged nbgrader
-gradebook) and ``nbgrader_grades.csv`` (``nbgrader export`` of it). A second run
-on the same input rewrites them all: same grades, nothing duplicated.
+The outputs in ``out/`` belong to :class:`cnn_course.grade.outputs.OutputFolder` (grades,
+feedback, reports, the class gradebook and its export, the leaderboard). A second run on
+the same input rewrites them all: same grades, nothing duplicated.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -22,11 +19,12 @@ from pathlib import Path
 
 from cnn_course import runtime, sessions
 from cnn_course.course import COURSE, CourseDirectory
-from cnn_course.grade import cgroup, isolation, judging, leaderboard, report, report_html
+from cnn_course.grade import cgroup, isolation, judging, report
 from cnn_course.grade.assignment import build_pack
 from cnn_course.grade.collect import Roster, collect, fingerprint
 from cnn_course.grade.findings import Finding
 from cnn_course.grade.jobs import AssignmentPack, Job, Result
+from cnn_course.grade.outputs import GradedClass, OutputFolder
 from cnn_course.grade.worker import GRADING_PROFILE, grade_submission, ungraded
 
 # Address space of nbgrader and of each kernel; a TensorFlow kernel maps about 3 GiB.
@@ -135,61 +133,6 @@ def _result_of(future, job: Job) -> Result:
         )
 
 
-def merge_gradebook(pack: AssignmentPack, results: list[Result], path: Path) -> None:
-    """One nbgrader gradebook for the class: the assignment plus every student's grades."""
-    from nbgrader.api import Gradebook
-    from sqlalchemy.exc import SAWarning
-
-    path.unlink(missing_ok=True)
-    path.write_bytes(pack.gradebook)
-    # nbgrader's update_or_create_submission trips SQLAlchemy's autoflush warnings
-    # (it does the same inside `nbgrader autograde`): harmless, and noise here.
-    with warnings.catch_warnings(), Gradebook(f"sqlite:///{path}") as gb:
-        warnings.simplefilter("ignore", SAWarning)
-        for r in results:
-            gb.update_or_create_student(r.student)
-            gb.update_or_create_submission(pack.assignment, r.student)
-            pending = set(r.pending)
-            for gid, score in r.scores.items():
-                grade = gb.find_grade(gid, pack.notebook, pack.assignment, r.student)
-                if gid in pack.manual:
-                    # Hand-graded: the teacher's points (formgrader or --manual CSV) or pending.
-                    grade.auto_score = None
-                    grade.manual_score = None if gid in pending else score
-                    grade.needs_manual_grade = gid in pending
-                else:
-                    grade.auto_score = score
-                    grade.needs_manual_grade = False
-            gb.db.commit()
-
-
-def export_gradebook(db: Path, csv_path: Path) -> None:
-    """nbgrader's own CSV export of the merged gradebook."""
-    with tempfile.TemporaryDirectory() as tmp:
-        CourseDirectory(Path(tmp)).nbgrader(
-            "export",
-            f"--CourseDirectory.db_url=sqlite:///{Path(db).resolve()}",
-            f"--CsvExportPlugin.to={Path(csv_path).resolve()}",
-        )
-
-
-def _clean_outputs(out: Path) -> None:
-    """Remove the outputs of an earlier run (only files this module writes)."""
-    for name in (
-        "grades.csv",
-        "informe.md",
-        "informe.html",
-        "results.json",
-        "gradebook.db",
-        "nbgrader_grades.csv",
-        "leaderboard.csv",
-        "leaderboard.html",
-    ):
-        (out / name).unlink(missing_ok=True)
-    shutil.rmtree(out / "feedback", ignore_errors=True)
-    shutil.rmtree(out / "logs", ignore_errors=True)
-
-
 def grade_class(
     submissions: Path,
     assignment: str,
@@ -237,30 +180,14 @@ def grade_class(
 
     if fingerprint(submissions) != before:
         raise RuntimeError(f"The submissions under {submissions} changed while grading.")
-    _clean_outputs(out)
     grade_ids = list(pack.points)
-    for folder in ("feedback", "logs"):
-        (out / folder).mkdir()
-    for r in results:
-        (out / "feedback" / f"{r.student}.html").write_text(r.feedback_html, encoding="utf-8")
-        if r.log:  # nbgrader's own log, for a submission the teacher wants to look into
-            (out / "logs" / f"{r.student}.log").write_text(r.log, encoding="utf-8")
-    report.write_grades_csv(out / "grades.csv", results, grade_ids)
-    report.write_results_json(out / "results.json", results)
-    merge_gradebook(pack, results, out / "gradebook.db")
-    export_gradebook(out / "gradebook.db", out / "nbgrader_grades.csv")
     seconds = time.monotonic() - start
-    write_class_report(out, assignment, results, seconds, 0 if scheduler else workers)
-    leaderboard.write_from_results(out, assignment, results)
+    folder = OutputFolder(out)
+    folder.clean()
+    folder.write(
+        GradedClass(assignment, results, grade_ids, pack, seconds, 0 if scheduler else workers)
+    )
     return ClassResult(assignment, results, grade_ids, out, seconds, workers)
-
-
-def write_class_report(
-    out: Path, assignment: str, results: list[Result], seconds: float = 0.0, workers: int = 0
-) -> None:
-    """The teacher's report beside grades.csv."""
-    report.write_report(out / "informe.md", assignment, results, seconds, workers)
-    report_html.write_html_report(out / "informe.html", assignment, results, seconds, workers)
 
 
 def _absent(student: str, pack: AssignmentPack) -> Result:
@@ -281,4 +208,4 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, desc="grading", unit="nb", file=sys.stderr, disable=not enabled)
 
 
-__all__ = ["ClassResult", "grade_class", "merge_gradebook"]
+__all__ = ["ClassResult", "grade_class"]

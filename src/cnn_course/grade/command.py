@@ -49,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Grade a class and print its table; 0 when every submission was graded or explained."""
     from cnn_course.grade import batch, report
+    from cnn_course.grade.outputs import OutputFolder
     from cnn_course.tflog import StartupFilter
 
     if not os.environ.get("CNN_COURSE_DATA"):
@@ -78,8 +79,8 @@ def main(args: argparse.Namespace) -> int:
     where = "a Dask cluster" if args.scheduler else f"{graded.workers} workers"
     print(
         f"\n{len(graded.results)} submissions, {flagged} flagged, graded in "
-        f"{graded.seconds:.0f} s on {where}. Wrote {graded.out}/: grades.csv, informe.html, informe.md, "
-        "feedback/, logs/, gradebook.db, nbgrader_grades.csv"
+        f"{graded.seconds:.0f} s on {where}. Wrote {graded.out}/: "
+        + ", ".join(n for n in OutputFolder(graded.out).names() if (graded.out / n).exists())
     )
     return 0
 

@@ -40,7 +40,9 @@ def read_marks(path: Path) -> list[tuple[str, str, float]]:
 
 def load_results(out: Path) -> list[Result]:
     """The class as ``cnn-course grade`` left it in ``out/results.json``."""
-    path = Path(out) / "results.json"
+    from cnn_course.grade.outputs import RESULTS
+
+    path = Path(out) / RESULTS
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: run `cnn-course grade ... --out {out}` first.")
     results = []
@@ -101,20 +103,22 @@ def main(out: Path, marks_csv: Path) -> int:
     """``cnn-course manual OUT MARKS.csv``."""
     from nbgrader.api import Gradebook
 
-    from cnn_course.grade import batch, report
+    from cnn_course.grade.outputs import GRADEBOOK, GradedClass, OutputFolder
 
-    out = Path(out).resolve()
-    results = load_results(out)
+    folder = OutputFolder(Path(out).resolve())
+    results = load_results(folder.root)
     applied = apply_marks(results, read_marks(marks_csv))
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{folder.path(GRADEBOOK)}") as gb:
         assignment = gb.assignments[0]
         assignment_id, notebook = assignment.name, assignment.notebooks[0].name
-    write_gradebook_marks(out / "gradebook.db", assignment_id, notebook, applied)
-    batch.export_gradebook(out / "gradebook.db", out / "nbgrader_grades.csv")
+    write_gradebook_marks(folder.path(GRADEBOOK), assignment_id, notebook, applied)
     grade_ids = list(results[0].max_scores) if results else []
-    report.write_grades_csv(out / "grades.csv", results, grade_ids)
-    report.write_results_json(out / "results.json", results)
-    batch.write_class_report(out, assignment_id, results)
+    # The gradebook now holds the marks: every other output is written again from it.
+    rewritten = ("nbgrader_grades.csv", "grades.csv", "results.json", "informe.md", "informe.html")
+    folder.write(GradedClass(assignment_id, results, grade_ids), only=rewritten)
     pending = sum(len(r.manual) for r in results)
-    print(f"{len(applied)} hand-graded marks merged into {out}; {pending} answers still pending.")
+    print(
+        f"{len(applied)} hand-graded marks merged into {folder.root}; "
+        f"{pending} answers still pending."
+    )
     return 0

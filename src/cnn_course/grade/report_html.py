@@ -55,7 +55,9 @@ def esc(value: object, limit: int = 0) -> str:
 
 def feedback_href(student: str) -> str:
     """Relative link to the student's page as :mod:`cnn_course.grade.batch` writes it."""
-    return html.escape(f"feedback/{quote(f'{student}.html', safe='')}")
+    from cnn_course.grade.outputs import FEEDBACK_DIR
+
+    return html.escape(f"{FEEDBACK_DIR}/{quote(f'{student}.html', safe='')}")
 
 
 def histogram_bins(totals: list[float], max_score: float) -> list[tuple[float, float, int]]:
