@@ -251,3 +251,60 @@ def report(session: str, tally: Tally, seeds=SEEDS) -> str:
         f"({len(tally.once)} celdas sin casos aleatorios, juzgadas una vez), "
         f"{tally.judged} veredictos en {tally.seconds:.1f} s; por celda: {tally.per_cell}"
     )
+
+
+# ---------------------------------------------------------------- trained-model cells
+TRAINED_NOTE = (
+    "A trained-model cell has no plan and its hidden check no seed: the same model is "
+    "measured on the same held-out images on every seed, so each answer is judged once."
+)
+
+
+def fit_briefly(model, x, y, epochs: int = 2, batch_size: int = 64, seed: int = 0):
+    """``model`` trained a few steps on ``(x, y)`` (sparse labels), reproducibly."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    loss = "binary_crossentropy" if model.outputs[0].shape[-1] == 1 else None
+    model.compile(optimizer="adam", loss=loss or "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True)
+    return model
+
+
+def small_cnn(input_shape: tuple, classes: int, filters: int = 16, seed: int = 0):
+    """A small classifier (Conv2D, MaxPooling2D, Dense softmax), initialised from ``seed``."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    L = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(input_shape),
+            L.Conv2D(filters, 3, activation="relu"),
+            L.MaxPooling2D(2),
+            L.Conv2D(2 * filters, 3, activation="relu"),
+            L.MaxPooling2D(2),
+            L.Flatten(),
+            L.Dense(classes, activation="softmax"),
+        ]
+    )
+
+
+def constant_model(input_shape: tuple, classes: int, answer: int = 0):
+    """A model that always predicts class ``answer`` (weights zero, a one-hot bias)."""
+    import keras
+
+    bias = np.full(classes, -5.0, "float32")
+    bias[answer] = 5.0
+    head = keras.layers.Dense(
+        classes,
+        activation="softmax",
+        kernel_initializer="zeros",
+        bias_initializer=keras.initializers.Constant(bias),
+    )
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(), head])
+
+
+def shuffled(y, seed: int = 0) -> np.ndarray:
+    """The labels ``y`` in a random order: a model trained on them learns nothing."""
+    return np.random.default_rng(seed).permutation(np.asarray(y))

@@ -7,6 +7,7 @@ cell. VGG16 and ResNet-18 build models of tens of millions of weights: marked sl
 from __future__ import annotations
 
 import keras
+import numpy as np
 import pytest
 from keras import layers
 from mistakes import Mistake, fresh, report, run
@@ -271,3 +272,43 @@ def test_every_mistake_of_the_large_models_is_rejected(sol, capsys):
     catalogue = _heavy(sol)
     tally = run(grading.CELLS, grading.HIDDEN, "arquitecturas", sol, catalogue)
     _check(tally, catalogue, {"test-build-vgg16", "test-build-resnet18"}, "05 (grandes)", capsys)
+
+
+def _mask_filter(blur=True, level=0.5, sign=1.0, pool=False):
+    """A fixed-weight segmenter: a 3×3 binomial blur (or none) compared with ``level``
+    through a steep sigmoid (``sign`` −1 marks the background instead)."""
+    kernel = np.outer([1, 2, 1], [1, 2, 1]) / 16 if blur else np.pad([[1.0]], 1)
+    steep = 40.0 * sign
+    conv = layers.Conv2D(1, 3, padding="same", activation="sigmoid")
+    model = keras.Sequential(
+        [keras.Input((28, 28, 1)), *([layers.MaxPooling2D(2)] if pool else []), conv]
+    )
+    conv.set_weights([(steep * kernel)[..., None, None], np.array([-steep * level])])
+    return model
+
+
+def test_segmentation_cell_rejects_poor_masks(sol, capsys, real_data_env):
+    """``test-segmentation``: a model that denoises (3×3 binomial blur) and thresholds at the mask's
+    level segments the held-out digits well (IoU ≈ 0.85) and earns the cell, built without
+    training; an untrained U-Net, a per-pixel threshold that keeps the noise, a threshold
+    for 0–255 inputs (the images are in [0, 1]), the background instead of the digit and
+    a 14×14 output lose it. Judged once per answer: see :data:`mistakes.TRAINED_NOTE`."""
+    from mistakes import TRAINED_NOTE
+
+    _, grading = fresh("arquitecturas", "grading")
+    keras.utils.set_random_seed(0)
+    catalogue = [
+        Mistake("test-segmentation", "U-Net sin entrenar", {"unet": sol["build_unet"]()}),
+        Mistake("test-segmentation", "umbral píxel a píxel, con el ruido", {"unet": _mask_filter(blur=False)}),
+        Mistake("test-segmentation", "umbral para píxeles en 0–255", {"unet": _mask_filter(level=127.5)}),
+        Mistake("test-segmentation", "segmenta el fondo", {"unet": _mask_filter(sign=-1.0)}),
+        Mistake("test-segmentation", "salida de 14×14", {"unet": _mask_filter(pool=True)}),
+    ]  # fmt: skip
+    tally = run(
+        grading.CELLS, grading.HIDDEN, "arquitecturas", {**sol, "unet": _mask_filter()}, catalogue
+    )
+    with capsys.disabled():
+        print("\n" + report("05 (segmentación)", tally) + "\n" + TRAINED_NOTE)
+    assert tally.once == {"test-segmentation"}
+    assert tally.refused_solution == []
+    assert tally.escaped == []
