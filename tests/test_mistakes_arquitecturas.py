@@ -287,14 +287,18 @@ def _mask_filter(blur=True, level=0.5, sign=1.0, pool=False):
     return model
 
 
-def test_segmentation_cell_rejects_poor_masks(sol, capsys, real_data_env):
+def test_segmentation_cell_rejects_poor_masks(sol, capsys, real_data_env, monkeypatch):
     """``test-segmentation``: a model that denoises (3×3 binomial blur) and thresholds at the mask's
     level segments the held-out digits well (IoU ≈ 0.85) and earns the cell, built without
     training; an untrained U-Net, a per-pixel threshold that keeps the noise, a threshold
     for 0–255 inputs (the images are in [0, 1]), the background instead of the digit and
-    a 14×14 output lose it. Judged once per answer: see :data:`mistakes.TRAINED_NOTE`."""
+    a 14×14 output lose it, under the grader's profile. Judged once per answer: see
+    :data:`mistakes.TRAINED_NOTE`."""
     from mistakes import TRAINED_NOTE
 
+    from cnn_course import runtime
+
+    monkeypatch.setenv(runtime.PROFILE_ENV, "grading")
     _, grading = fresh("arquitecturas", "grading")
     keras.utils.set_random_seed(0)
     catalogue = [

@@ -15,6 +15,7 @@ import math
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from mistakes import Mistake, fresh, report, run
 
 from cnn_course.checks.cifar10 import reference
@@ -24,6 +25,7 @@ L = keras.layers
 CATALOGUED = {
     "test-baseline-by-hand", "test-baseline", "test-vgg-by-hand", "test-vgg", "test-errata",
     "test-batchnorm", "test-bn-model", "test-dropout", "test-lr-schedule", "test-evaluation",
+    "test-explore", "test-augmentation", "test-best-model", "test-dataset",
 }  # fmt: skip
 
 
@@ -128,7 +130,87 @@ def _catalogue(S: dict, cifar10) -> list[Mistake]:
     def fixed(model):
         return Recycled(lambda: model() if callable(model) else model)
 
+    def public_explore(s):
+        cifar10.check_explore(s["class_counts"], s["channel_stats"], s["normalise"])
+
+    def public_aug(s):
+        cifar10.check_augmentation(s["build_augmentation"]())
+        cifar10.check_augmented_model(s["build_augmented_model"]())
+
+    def public_best(s):
+        cifar10.check_best_model(s["build_best_model"]())
+
+    def public_dataset(s):
+        cifar10.check_dataset(s["make_dataset"])
+
+    def per_pixel_stats(x):
+        x = np.asarray(x, np.float32) / 255.0
+        return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2)) + x.std()
+
+    def dataset(cache=True, shuffle="train", buffer=None, cache_last=False, drop=False):
+        def make_dataset(x, y, batch_size, training):
+            ds = tf.data.Dataset.from_tensor_slices((x, y))
+            if cache and not cache_last:
+                ds = ds.cache()
+            if shuffle == "always" or (shuffle == "train" and training):
+                ds = ds.shuffle(buffer or len(x))
+            if cache_last:
+                ds = ds.cache()
+            return ds.batch(batch_size, drop_remainder=drop).prefetch(tf.data.AUTOTUNE)
+
+        return make_dataset
+
+    def augmentation(*layers):
+        return lambda: keras.Sequential(list(layers), name="aumento")
+
+    def augmented(first=None, after_conv=False, dense=64):
+        def build():
+            aug = first() if first else S["build_augmentation"]()
+            conv = L.Conv2D(32, 3, activation="relu")
+            head = [conv, aug] if after_conv else [aug, conv]
+            body = _baseline().layers[1:-2]
+            return _sequential(
+                *head, *body, L.Dense(dense, activation="relu"), L.Dense(10, activation="softmax")
+            )
+
+        return build
+
+    def best(bn="before-relu", drop=0.3, aug=True, flip="horizontal"):
+        def build():
+            model = _baseline(
+                bn="after-relu" if bn == "after-relu" else True,
+                extra=(L.Dropout(drop),) if drop else (),
+            )
+            head = [L.RandomFlip(flip), L.RandomTranslation(0.125, 0.125)] if aug else []
+            return _sequential(*head, *model.layers)
+
+        return build
+
     return [
+        Mistake("test-explore", "bincount sin minlength", {"class_counts": lambda y, k: np.bincount(np.asarray(y).reshape(-1))}),
+        Mistake("test-explore", "estadísticas sin dividir por 255",
+                {"channel_stats": lambda x: (np.asarray(x, np.float32).mean(axis=(0, 1, 2)), np.asarray(x, np.float32).std(axis=(0, 1, 2)))},
+                public_explore),
+        Mistake("test-explore", "una desviación de todos los canales", {"channel_stats": per_pixel_stats}, public_explore),
+        Mistake("test-explore", "normalise sin dividir por 255",
+                {"normalise": lambda x, m, d: ((np.asarray(x, np.float32) - m) / d).astype(np.float32)}, public_explore),
+        Mistake("test-explore", "normalise en float64",
+                {"normalise": lambda x, m, d: (np.asarray(x, np.float64) / 255.0 - m) / d}, public_explore),
+        Mistake("test-augmentation", "volteo también vertical",
+                {"build_augmentation": augmentation(L.RandomFlip(), L.RandomTranslation(0.125, 0.125))}, public_aug),
+        Mistake("test-augmentation", "sin capas aleatorias", {"build_augmentation": augmentation(L.Identity())}, public_aug),
+        Mistake("test-augmentation", "aumento tras la primera Conv2D",
+                {"build_augmented_model": fixed(augmented(after_conv=True))}, public_aug),
+        Mistake("test-augmentation", "Dense(128) en la cabeza", {"build_augmented_model": fixed(augmented(dense=128))}, public_aug),
+        Mistake("test-best-model", "sin Dropout", {"build_best_model": fixed(best(drop=None))}, public_best),
+        Mistake("test-best-model", "sin aumento de datos", {"build_best_model": fixed(best(aug=False))}, public_best),
+        Mistake("test-best-model", "BatchNormalization tras la ReLU", {"build_best_model": fixed(best(bn="after-relu"))}, public_best),
+        Mistake("test-best-model", "volteo vertical", {"build_best_model": fixed(best(flip="vertical"))}, public_best),
+        Mistake("test-dataset", "baraja también sin entrenamiento", {"make_dataset": dataset(shuffle="always")}, public_dataset),
+        Mistake("test-dataset", "sin cache()", {"make_dataset": dataset(cache=False)}, public_dataset),
+        Mistake("test-dataset", "cache() tras shuffle()", {"make_dataset": dataset(cache_last=True)}, public_dataset),
+        Mistake("test-dataset", "shuffle(1): el orden no cambia", {"make_dataset": dataset(buffer=1)}, public_dataset),
+        Mistake("test-dataset", "descarta el último lote", {"make_dataset": dataset(drop=True)}, public_dataset),
         Mistake("test-baseline-by-hand", "pooling redondeado hacia arriba", {"baseline_shapes": edit(b_shapes, 1, (16, 16, 32))},
                 public(cifar10.check_baseline_by_hand, "baseline_shapes", "baseline_total")),
         Mistake("test-baseline-by-hand", "Flatten de 3·3·32", {"baseline_shapes": edit(b_shapes, 5, (288,))},
@@ -196,8 +278,9 @@ def _catalogue(S: dict, cifar10) -> list[Mistake]:
     ]  # fmt: skip
 
 
-HEAVY = {"test-dropout", "test-vgg"}
-"""Cells whose 50 seeds of forward passes take most of the time: marked slow."""
+HEAVY = {"test-dropout", "test-vgg", "test-augmentation", "test-best-model", "test-dataset"}
+"""Cells whose 50 seeds of forward passes (or of tf.data pipelines) take most of the time
+(each about a minute on two busy cores): marked slow."""
 
 
 def _run(sol, capsys, monkeypatch, cells: set, label: str) -> None:
@@ -227,3 +310,38 @@ def test_every_mistake_is_rejected_on_every_seed(sol, capsys, real_data_env, mon
 def test_every_mistake_of_the_heavy_cells_is_rejected(sol, capsys, real_data_env, monkeypatch):
     """The same for the cells of :data:`HEAVY`."""
     _run(sol, capsys, monkeypatch, HEAVY, "03_cifar10 (lentas)")
+
+
+def test_accuracy_cell_rejects_untrained_and_unlearnt_models(
+    sol, capsys, real_data_env, monkeypatch
+):
+    """``test-accuracy``: a small CNN trained briefly on a normalised slice of the real
+    training set earns the cell; an untrained model, one trained on shuffled labels, one
+    trained on raw 0–255 pixels (the cell feeds normalised images) and a constant
+    predictor lose it, under the grader's profile. Judged once per answer (see
+    :data:`mistakes.TRAINED_NOTE`)."""
+    from mistakes import TRAINED_NOTE, constant_model, fit_briefly, shuffled, small_cnn
+
+    from cnn_course import data, runtime
+
+    monkeypatch.setenv(runtime.PROFILE_ENV, "grading")
+    _, grading, common = fresh("cifar10", "grading", "_common")
+    x, y, _, _ = common._arrays()
+    x, y = data.balanced_subset(x, y, limit=3000, seed=7)
+    mean, std = common._train_stats(runtime.budget("cifar10"))
+    xn = reference.normalise(x, mean, std)
+    good = fit_briefly(small_cnn((32, 32, 3), 10), xn, y, epochs=3, batch_size=32)
+    catalogue = [
+        Mistake("test-accuracy", "modelo sin entrenar", {"model": small_cnn((32, 32, 3), 10)}),
+        Mistake("test-accuracy", "entrenado con etiquetas barajadas",
+                {"model": fit_briefly(small_cnn((32, 32, 3), 10), xn, shuffled(y), epochs=1)}),
+        Mistake("test-accuracy", "entrenado con píxeles en 0–255",
+                {"model": fit_briefly(small_cnn((32, 32, 3), 10), x.astype("float32"), y, epochs=1)}),
+        Mistake("test-accuracy", "predice siempre la misma clase", {"model": constant_model((32, 32, 3), 10, 3)}),
+    ]  # fmt: skip
+    tally = run(grading.CELLS, grading.HIDDEN, "cifar10", {**sol, "model": good}, catalogue)
+    with capsys.disabled():
+        print("\n" + report("03_cifar10 (exactitud)", tally) + "\n" + TRAINED_NOTE)
+    assert tally.once == {"test-accuracy"}
+    assert tally.refused_solution == []
+    assert tally.escaped == []
