@@ -1,5 +1,5 @@
 """Mistake catalogue of the MNIST session: at least three plausible wrong answers per
-grade cell (the trained-model cell aside: see the README), each rejected by the hidden
+grade cell, each rejected by the hidden
 judge on 50 seeds and by the public check where its example can show it; the solution
 earns every cell on the same seeds."""
 
@@ -161,7 +161,7 @@ def test_every_mistake_is_rejected_on_every_seed(sol, capsys, real_data_env):
     assert tally.refused_solution == []
     assert tally.escaped == []
     assert tally.public_escaped == []
-    graded = set(grading.CELLS) - {"test-accuracy"}  # a trained model: see the README
+    graded = set(grading.CELLS) - {"test-accuracy"}  # a trained model: its own test below
     assert tally.cells == graded
     per_cell = {gid: sum(m.cell == gid for m in catalogue) for gid in graded}
     assert min(per_cell.values()) >= 3, per_cell
@@ -183,3 +183,34 @@ def test_hidden_batches_and_labels_draw_every_case_class():
         assert 9 not in set(t1) | set(p1) and k1 == 10
         assert set(p2) - set(t2) and k2 == 10
         assert k3 != 10
+
+
+@pytest.mark.slow
+def test_accuracy_cell_rejects_untrained_and_unlearnt_models(sol, capsys, real_data_env):
+    """``test-accuracy``: a model trained briefly on a slice of the real training set earns
+    the cell; an untrained model, one trained on shuffled labels, one trained on raw 0–255
+    pixels (the cell feeds the notebook's [0, 1] images) and a constant predictor lose it.
+    """
+    from mistakes import TRAINED_NOTE, constant_model, fit_briefly, shuffled, small_cnn
+
+    from cnn_course import data
+
+    _, grading = fresh("mnist", "grading")
+    (x, y), _ = data.load_mnist()
+    x, y = data.balanced_subset(x, y, limit=12_000, seed=7)
+    x01 = sol["preprocess"](x)
+    good = fit_briefly(small_cnn((28, 28, 1), 10), x01, y, epochs=3, batch_size=32)
+    catalogue = [
+        Mistake("test-accuracy", "modelo sin entrenar", {"model": small_cnn((28, 28, 1), 10)}),
+        Mistake("test-accuracy", "entrenado con etiquetas barajadas",
+                {"model": fit_briefly(small_cnn((28, 28, 1), 10), x01, shuffled(y), epochs=1)}),
+        Mistake("test-accuracy", "entrenado con píxeles en 0–255",
+                {"model": fit_briefly(small_cnn((28, 28, 1), 10), x[..., None].astype("float32"), y, epochs=1)}),
+        Mistake("test-accuracy", "predice siempre la misma clase", {"model": constant_model((28, 28, 1), 10, 1)}),
+    ]  # fmt: skip
+    tally = run(grading.CELLS, None, "mnist", {**sol, "model": good}, catalogue)
+    with capsys.disabled():
+        print("\n" + report("02_mnist (exactitud)", tally) + "\n" + TRAINED_NOTE)
+    assert tally.once == {"test-accuracy"}
+    assert tally.refused_solution == []
+    assert tally.escaped == []
