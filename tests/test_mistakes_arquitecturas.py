@@ -1,5 +1,5 @@
 """Mistake catalogue of «Arquitecturas clásicas»: at least three plausible wrong answers per
-grade cell (the trained U-Net's segmentation aside: see the README), each rejected by the
+grade cell (the trained U-Net's segmentation: its own test below), each rejected by the
 hidden judge (its calls do not depend on the seed, so one judgement stands for all 50
 seeds) and by the public check where its example can show it; the solution earns every
 cell. VGG16 and ResNet-18 build models of tens of millions of weights: marked slow."""

@@ -1,5 +1,6 @@
 """Mistake catalogue of the CIFAR-10 session: at least three plausible wrong answers for
-each grade cell listed in :data:`CATALOGUED` (the others are listed in the README), each
+each grade cell listed in :data:`CATALOGUED` (the trained model's accuracy: its own test
+below), each
 rejected by the hidden judge on 50 seeds and by the public check where its example can
 show it; the solution earns the same cells on the same seeds.
 

@@ -1,6 +1,6 @@
 """Mistake catalogue of the natural-scenes challenge: at least three plausible wrong answers
-for the duplicates, rules and Grad-CAM cells (the trained model's accuracy aside: see the
-README), each rejected by the hidden judge on 50 seeds and by the public check where its
+for the duplicates, rules and Grad-CAM cells (the trained model's accuracy: its own test
+below), each rejected by the hidden judge on 50 seeds and by the public check where its
 example can show it; the solution earns the same cells on the same seeds."""
 
 from __future__ import annotations
@@ -139,3 +139,62 @@ def test_every_mistake_is_rejected_on_every_seed(sol, capsys):
     assert tally.cells == CATALOGUED
     per_cell = {gid: sum(m.cell == gid for m in catalogue) for gid in CATALOGUED}
     assert min(per_cell.values()) >= 3, per_cell
+
+
+def _scenes_cnn(head=None):
+    """A small CNN of the challenge's rules (32×32 input), initialised from seed 0."""
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            L.Rescaling(1 / 255),
+            L.Conv2D(16, 3, activation="relu"),
+            L.MaxPooling2D(),
+            L.Conv2D(32, 3, activation="relu"),
+            L.MaxPooling2D(),
+            L.Flatten(),
+            head or L.Dense(6, activation="softmax"),
+        ]
+    )
+
+
+def test_accuracy_cell_rejects_untrained_and_unlearnt_models(sol, capsys, real_data_env):
+    """``test-accuracy``: a small CNN trained for a few epochs on 300 training images per
+    class reaches every band of the grading profile and earns the cell; an untrained one,
+    one trained on labels shuffled apart from their images, a constant predictor and a
+    single sigmoid output lose points. (A model without Rescaling trained on [0, 1] images
+    is no such mistake: its ReLU layers barely care about the inputs' scale, and it earns
+    the cell.) The cell draws
+    nothing: each answer is judged once (see :data:`mistakes.TRAINED_NOTE`)."""
+    import warnings
+
+    from mistakes import TRAINED_NOTE, constant_model
+
+    from cnn_course.data import PartialDatasetWarning
+    from cnn_course.data.scenes import load_natural_scenes
+
+    _, grading = fresh("escenas", "grading")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PartialDatasetWarning)
+        train, _, _ = load_natural_scenes((32, 32), validation_split=None, limit_per_class=300)
+
+    def trained(model, data, epochs):
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(data, epochs=epochs, verbose=0)
+        return model
+
+    good = trained(_scenes_cnn(), train, 5)
+    catalogue = [
+        Mistake("test-accuracy", "modelo sin entrenar", {"model": _scenes_cnn()}),
+        Mistake("test-accuracy", "imágenes y etiquetas barajadas por separado",
+                {"model": trained(_scenes_cnn(), train.map(lambda x, y: (x, tf.random.shuffle(y, seed=1))), 2)}),
+        Mistake("test-accuracy", "predice siempre la misma clase", {"model": constant_model((32, 32, 3), 6, 2)}),
+        Mistake("test-accuracy", "una sola salida sigmoide", {"model": _scenes_cnn(head=L.Dense(1, activation="sigmoid"))}),
+    ]  # fmt: skip
+    answers = {**sol, "model": good, "train_seconds": 12.5}  # the notebook records both
+    tally = run(grading.CELLS, None, "escenas", answers, catalogue)
+    with capsys.disabled():
+        print("\n" + report("04_escenas (exactitud)", tally) + "\n" + TRAINED_NOTE)
+    assert tally.once == {"test-accuracy"}
+    assert tally.refused_solution == []
+    assert tally.escaped == []
