@@ -1,8 +1,8 @@
 """Mistake catalogue of «Arquitecturas clásicas»: at least three plausible wrong answers per
 grade cell (the trained U-Net's segmentation: its own test below), each rejected by the
-hidden judge (its calls do not depend on the seed, so one judgement stands for all 50
-seeds) and by the public check where its example can show it; the solution earns every
-cell. VGG16 and ResNet-18 build models of tens of millions of weights: marked slow."""
+hidden judge on 50 seeds (the formula cells draw their cases per seed; the model cells'
+calls do not depend on the seed, so one judgement stands for all 50) and by the public
+check where its example can show it; the solution earns every cell. VGG16 and ResNet-18 build models of tens of millions of weights: marked slow."""
 
 from __future__ import annotations
 
@@ -316,3 +316,36 @@ def test_segmentation_cell_rejects_poor_masks(sol, capsys, real_data_env, monkey
     assert tally.once == {"test-segmentation"}
     assert tally.refused_solution == []
     assert tally.escaped == []
+
+
+def test_formula_checks_draw_every_case_class():
+    """On every seed, each hidden formula check draws one case of every declared class."""
+    arch, formulas = fresh("arquitecturas", "formulas")
+    assert set(arch.CASE_CLASSES) == {
+        "conv_params", "dense_params", "receptive_field", "stack_params", "conv_macs",
+        "inception_macs",
+    }  # fmt: skip
+    for seed in range(50):
+        rng = np.random.default_rng(seed)
+        for name, classes in arch.CASE_CLASSES.items():
+            cases = formulas.drawn_cases(name, rng)
+            assert len(cases) == len(classes), name
+            kinds = [(args, kwargs) for args, kwargs, _ in cases]
+            if name == "conv_params":
+                assert (
+                    kinds[0][0][0] > 1
+                    and kinds[1][0][0] == 1
+                    and kinds[2][1] == {"use_bias": False}
+                )
+            elif name == "dense_params":
+                assert kinds[0][0][1] > 1 and kinds[1][0][1] == 1
+            elif name == "receptive_field":
+                assert kinds[0][1] == {} and kinds[1][1]["kernel_size"] > 3
+                assert kinds[2][1] == {"kernel_size": 1}
+            elif name == "stack_params":
+                assert kinds[0][0][1] == 1 and kinds[1][0][1] > 1
+            elif name == "conv_macs":
+                assert kinds[0][0][2] > 1 and kinds[0][0][0] != kinds[0][0][1]
+                assert kinds[1][0][2] == 1
+            else:
+                assert kinds[0][1] == {} and kinds[1][1] == {"reduce": False}

@@ -346,3 +346,38 @@ def test_accuracy_cell_rejects_untrained_and_unlearnt_models(
     assert tally.once == {"test-accuracy"}
     assert tally.refused_solution == []
     assert tally.escaped == []
+
+
+def test_hidden_generators_draw_every_case_class():
+    """On every seed, the explore, learning-rate and evaluation generators draw each case
+    class the session declares (:data:`cnn_course.checks.cifar10.CASE_CLASSES`)."""
+    cifar10, evaluate, explore, regularise = fresh("cifar10", "evaluate", "explore", "regularise")
+    assert set(cifar10.CASE_CLASSES) == {
+        "class_counts", "cosine_lr", "per_class_accuracy", "most_confident_errors",
+    }  # fmt: skip
+    for seed in range(50):
+        cases = explore.explore_cases(np.random.default_rng(seed))
+        assert len(cases) == len(explore.EXPLORE_CLASSES)
+        (x0, y0, k0), (_, y1, k1), (_, y2, k2) = cases
+        assert set(y0) == set(range(k0))
+        assert max(y1) < k1 - 1 and set(y1) == set(range(max(y1) + 1))
+        assert max(y2) == k2 - 1 and len(set(y2)) == k2 - 1
+        means = x0.reshape(-1, 3).mean(axis=0)
+        assert means.max() - means.min() > 50
+
+        lr = regularise.lr_cases(np.random.default_rng(seed))
+        assert lr[0][0] == 0
+        step, total, _ = lr[1]
+        cosine, linear = 0.5 * (1 + math.cos(math.pi * step / total)), 1 - step / total
+        assert abs(cosine - linear) > 0.05
+        assert lr[2][0] == lr[2][1] and lr[3][0] > lr[3][1]
+
+        (y_true, y_pred, k), (probs, y, n) = evaluate.evaluation_cases(np.random.default_rng(seed))
+        assert set(y_true) == set(range(k))
+        acc = reference.per_class_accuracy(y_true, y_pred, k)
+        precision = np.array([np.mean(y_true[y_pred == c] == c) for c in range(k)])
+        assert acc.min() == 0 and acc.max() == 1
+        assert np.any(np.abs(acc - precision) > 0.05)
+        surest = np.argmax(probs.max(axis=1))
+        assert probs[surest].argmax() == y[surest]
+        assert n <= len(reference.most_confident_errors(probs, y, len(y)))

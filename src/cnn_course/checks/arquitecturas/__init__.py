@@ -39,6 +39,7 @@ from cnn_course.checks.arquitecturas.classic import (
     hidden_vgg16,
 )
 from cnn_course.checks.arquitecturas.formulas import (
+    CASE_CLASSES,
     check_inception_macs,
     check_model_macs,
     check_param_formulas,
@@ -65,6 +66,7 @@ from cnn_course.checks.arquitecturas.unet import (
 )
 
 __all__ = [
+    "CASE_CLASSES",
     "check_alexnet",
     "check_gradient_demo",
     "check_inception_macs",

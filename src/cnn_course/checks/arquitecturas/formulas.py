@@ -119,6 +119,80 @@ INCEPTION_COST = (
 """Section 4: conv_macs(h_out, w_out, kernel_size, in_channels, filters) and
 inception_macs(h, w, c_in, f1, f3r, f3, f5r, f5, fp, reduce=True)."""
 
+# ------------------------------------------------------------------ drawn per seed
+
+CASE_CLASSES = {
+    "conv_params": ("F > 1 con sesgo", "F = 1 (convolución 1×1)", "use_bias=False"),
+    "dense_params": ("varias entradas y neuronas", "una sola neurona"),
+    "receptive_field": (
+        "kernel 3 por defecto",
+        "otro kernel impar mayor que 3",
+        "kernel 1 (el campo no crece)",
+    ),
+    "stack_params": ("una sola capa", "varias capas"),
+    "conv_macs": ("F > 1, salida no cuadrada", "F = 1"),
+    "inception_macs": ("con las reducciones 1×1", "sin ellas (reduce=False)"),
+}
+"""The case classes each hidden formula check draws on every seed (:func:`drawn_cases`),
+on top of the fixed hidden cases of its table, with random values."""
+
+
+def drawn_cases(name: str, rng) -> list[tuple]:
+    """One case ``(args, kwargs, expected)`` of each class of ``CASE_CLASSES[name]``, in order."""
+
+    def r(lo: int, hi: int) -> int:
+        return int(rng.integers(lo, hi + 1))
+
+    if name == "conv_params":
+        f, m, k = r(2, 7), r(2, 300), r(2, 300)
+        m1, k1 = r(2, 500), r(2, 500)
+        fb, mb, kb = r(1, 7), r(1, 64), r(1, 64)
+        return [
+            ((f, m, k), {}, k * (f * f * m + 1)),
+            ((1, m1, k1), {}, k1 * (m1 + 1)),
+            ((fb, mb, kb), {"use_bias": False}, kb * fb * fb * mb),
+        ]
+    if name == "dense_params":
+        n, u = r(2, 5000), r(2, 5000)
+        n1 = r(2, 5000)
+        return [((n, u), {}, n * u + u), ((n1, 1), {}, n1 + 1)]
+    if name == "receptive_field":
+        n, n1, k1, n2 = r(1, 12), r(1, 8), 2 * r(2, 4) + 1, r(1, 8)
+        return [
+            ((n,), {}, 1 + 2 * n),
+            ((n1,), {"kernel_size": k1}, 1 + n1 * (k1 - 1)),
+            ((n2,), {"kernel_size": 1}, 1),
+        ]
+    if name == "stack_params":
+        c, c1, n1 = r(1, 512), r(1, 512), r(2, 6)
+        return [((c, 1), {}, 9 * c * c + c), ((c1, n1), {}, n1 * (9 * c1 * c1 + c1))]
+    if name == "conv_macs":
+        h, w, f, ci, co = r(2, 60), r(2, 60), r(2, 7), r(1, 256), r(1, 256)
+        while w == h:
+            w = r(2, 60)
+        h1, w1, ci1, co1 = r(1, 60), r(1, 60), r(1, 512), r(1, 512)
+        return [
+            ((h, w, f, ci, co), {}, h * w * f * f * ci * co),
+            ((h1, w1, 1, ci1, co1), {}, h1 * w1 * ci1 * co1),
+        ]
+    if name == "inception_macs":
+        args = (r(3, 30), r(3, 30), *(r(1, 256) for _ in range(7)))
+        return [
+            (args, {}, inception_macs_reference(*args)),
+            (args, {"reduce": False}, inception_macs_reference(*args, reduce=False)),
+        ]
+    raise KeyError(name)
+
+
+def _expect_drawn(formulas: tuple[Formula, ...], fns: tuple, seed: int) -> None:
+    """The fixed hidden cases, then one drawn case of every class of each formula."""
+    _expect_formulas(formulas, fns, hidden=True)
+    rng = np.random.default_rng(seed)
+    for formula, fn in zip(formulas, fns, strict=True):
+        cases = drawn_cases(formula.name, rng)
+        toolkit.expect_cases(formula.name, fn, cases, hint=formula.hidden_hint, reveal=False)
+
+
 # ------------------------------------------------------------------ the checks
 
 
@@ -127,9 +201,10 @@ def check_param_formulas(conv_params: Callable, dense_params: Callable) -> None:
     _expect_formulas(PARAM_FORMULAS, (conv_params, dense_params))
 
 
-def hidden_param_formulas(conv_params: Callable, dense_params: Callable) -> None:
-    """Other kernels, channel counts and ``use_bias=False``."""
-    _expect_formulas(PARAM_FORMULAS, (conv_params, dense_params), hidden=True)
+def hidden_param_formulas(conv_params: Callable, dense_params: Callable, seed: int = 0) -> None:
+    """Other kernels, channel counts and ``use_bias=False``; every class of
+    :data:`CASE_CLASSES` drawn from ``seed``."""
+    _expect_drawn(PARAM_FORMULAS, (conv_params, dense_params), seed)
 
 
 def check_vgg_stack(receptive_field: Callable, stack_params: Callable) -> None:
@@ -137,9 +212,10 @@ def check_vgg_stack(receptive_field: Callable, stack_params: Callable) -> None:
     _expect_formulas(VGG_STACK, (receptive_field, stack_params))
 
 
-def hidden_vgg_stack(receptive_field: Callable, stack_params: Callable) -> None:
-    """Other depths, kernel sizes and channel counts."""
-    _expect_formulas(VGG_STACK, (receptive_field, stack_params), hidden=True)
+def hidden_vgg_stack(receptive_field: Callable, stack_params: Callable, seed: int = 0) -> None:
+    """Other depths, kernel sizes and channel counts; every class of :data:`CASE_CLASSES`
+    drawn from ``seed``."""
+    _expect_drawn(VGG_STACK, (receptive_field, stack_params), seed)
 
 
 def check_inception_macs(conv_macs: Callable, inception_macs: Callable) -> None:
@@ -153,9 +229,10 @@ def check_inception_macs(conv_macs: Callable, inception_macs: Callable) -> None:
     )
 
 
-def hidden_inception_macs(conv_macs: Callable, inception_macs: Callable) -> None:
-    """Other layers and modules (4a, 5b, a small odd one)."""
-    _expect_formulas(INCEPTION_COST, (conv_macs, inception_macs), hidden=True)
+def hidden_inception_macs(conv_macs: Callable, inception_macs: Callable, seed: int = 0) -> None:
+    """Other layers and modules (4a, 5b, a small odd one); every class of
+    :data:`CASE_CLASSES` drawn from ``seed``."""
+    _expect_drawn(INCEPTION_COST, (conv_macs, inception_macs), seed)
 
 
 # ------------------------------------------------------------------ 7. multiply-adds

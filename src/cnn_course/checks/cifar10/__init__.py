@@ -10,7 +10,7 @@ checking code, on test images it loads and normalises itself.
 from __future__ import annotations
 
 from cnn_course.checks import toolkit
-from cnn_course.checks.cifar10 import figures, reference
+from cnn_course.checks.cifar10 import evaluate, explore, figures, reference, regularise
 from cnn_course.checks.cifar10._common import SESSION, test_accuracy
 from cnn_course.checks.cifar10.evaluate import (
     check_accuracy,
@@ -55,7 +55,17 @@ from cnn_course.checks.cifar10.regularise import (
     hidden_lr_schedule,
 )
 
+CASE_CLASSES = {
+    "class_counts": explore.EXPLORE_CLASSES,
+    "cosine_lr": regularise.LR_CLASSES,
+    "per_class_accuracy": evaluate.EVALUATION_CLASSES[:3],
+    "most_confident_errors": evaluate.EVALUATION_CLASSES[3:],
+}
+"""The case classes each hidden generator draws on every seed (one declared list per function;
+the builders' cells compare whole models instead)."""
+
 __all__ = [
+    "CASE_CLASSES",
     "DECK_CODE",
     "SESSION",
     "check_accuracy",

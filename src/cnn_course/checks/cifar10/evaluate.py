@@ -115,16 +115,44 @@ def check_evaluation(per_class_accuracy, most_confident_errors) -> None:
     _check_errors_on(most_confident_errors, probs, np.array([0, 2, 1, 0, 1]), 2)
 
 
-def hidden_evaluation(per_class_accuracy, most_confident_errors, seed: int = 55) -> None:
-    """Hidden: random labels and probabilities of other sizes."""
-    rng = np.random.default_rng(seed)
-    y_true = np.concatenate([np.arange(7), rng.integers(0, 7, 393)])
-    y_pred = np.where(rng.random(400) < 0.6, y_true, rng.integers(0, 7, 400))
-    _check_per_class_on(per_class_accuracy, y_true, y_pred, 7)
-    logits = rng.normal(size=(300, 10)) * 3
+EVALUATION_CLASSES = (
+    "una clase que nunca se acierta (exactitud 0)",
+    "una clase que siempre se acierta (exactitud 1)",
+    "una clase predicha de más (su precisión no es su exactitud)",
+    "más aciertos seguros que errores (los más seguros no son errores)",
+)
+"""What ``per_class_accuracy`` (the first three) and ``most_confident_errors`` (the last)
+must tell apart; :func:`evaluation_cases` draws every class on every seed."""
+
+
+def evaluation_cases(rng):
+    """``((y_true, y_pred, k), (probs, y, n))``: labels holding the first three classes of
+    :data:`EVALUATION_CLASSES` (every class has images) and probabilities of the last."""
+    k = int(rng.integers(4, 10))
+    size = int(rng.integers(200, 500))
+    y_true = np.concatenate([np.arange(k), rng.integers(0, k, size - k)])
+    y_pred = np.where(rng.random(size) < 0.6, y_true, rng.integers(0, k, size))
+    never, always, over = (int(c) for c in rng.permutation(k)[:3])
+    y_pred[y_true == never] = (never + 1 + rng.integers(0, k - 1, (y_true == never).sum())) % k
+    y_pred[y_true == always] = always
+    y_pred[(y_true != never) & (rng.random(size) < 0.3)] = over
+    y_pred[y_true == always] = always
+    classes = int(rng.integers(5, 11))
+    rows = int(rng.integers(150, 400))
+    logits = rng.normal(size=(rows, classes)) * 3
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    y = np.where(rng.random(300) < 0.5, probs.argmax(axis=1), rng.integers(0, 10, 300))
-    _check_errors_on(most_confident_errors, probs, y, 9)
+    y = np.where(rng.random(rows) < 0.7, probs.argmax(axis=1), rng.integers(0, classes, rows))
+    surest = np.argsort(-probs.max(axis=1))[:3]
+    y[surest] = probs[surest].argmax(axis=1)  # the three surest predictions are right
+    return (y_true, y_pred, k), (probs, y, int(rng.integers(3, 12)))
+
+
+def hidden_evaluation(per_class_accuracy, most_confident_errors, seed: int = 55) -> None:
+    """Hidden: random labels and probabilities of other sizes, holding every class of
+    :data:`EVALUATION_CLASSES`."""
+    (y_true, y_pred, k), (probs, y, n) = evaluation_cases(np.random.default_rng(seed))
+    _check_per_class_on(per_class_accuracy, y_true, y_pred, k)
+    _check_errors_on(most_confident_errors, probs, y, n)
 
 
 # ---------------------------------------------------------------- 7. tf.data

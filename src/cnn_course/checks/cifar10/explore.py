@@ -71,20 +71,50 @@ def check_explore(class_counts, channel_stats, normalise) -> None:
     _check_explore_on(class_counts, channel_stats, normalise, x_train[idx], y_train[idx], 10)
 
 
+EXPLORE_CLASSES = (
+    "todas las clases tienen imágenes",
+    "las clases más altas no tienen imágenes (el recuento sigue teniendo num_classes valores)",
+    "una clase intermedia sin imágenes",
+)
+"""What ``class_counts`` must tell apart; :func:`explore_cases` draws one case of each on every
+seed. Each case also has channels of very different means and spreads, and images of another
+size (``channel_stats`` and ``normalise`` work per channel, on any size)."""
+
+
+def _explore_images(rng) -> np.ndarray:
+    n, h, w = (int(v) for v in rng.integers((20, 5, 5), (60, 12, 12)))
+    low = int(rng.integers(0, 60))
+    high = int(rng.integers(150, 230))
+    channels = [
+        rng.integers(low, low + 80, (n, h, w)),
+        rng.integers(high, 256, (n, h, w)),
+        rng.integers(0, 256, (n, h, w)),
+    ]
+    order = rng.permutation(3)
+    return np.stack([channels[i] for i in order], axis=-1).astype(np.uint8)
+
+
+def explore_cases(rng) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """``(x, y, num_classes)`` of each class of :data:`EXPLORE_CLASSES`, in that order."""
+    cases = []
+    for kind in range(len(EXPLORE_CLASSES)):
+        x = _explore_images(rng)
+        k = int(rng.integers(4, 12))
+        present = np.arange(k)
+        if kind == 1:
+            present = np.arange(int(rng.integers(2, k - 1)))
+        elif kind == 2:
+            present = np.delete(present, int(rng.integers(1, k - 1)))
+        y = np.concatenate([present, rng.choice(present, len(x) - len(present))])
+        cases.append((x, rng.permutation(y), k))
+    return cases
+
+
 def hidden_explore(class_counts, channel_stats, normalise, seed: int = 303) -> None:
-    """Hidden: random images of another size with very different channels, labels of
-    another number of classes with some classes empty."""
-    rng = np.random.default_rng(seed)
-    x = np.stack(
-        [
-            rng.integers(0, 80, (37, 9, 7)),
-            rng.integers(100, 256, (37, 9, 7)),
-            rng.integers(0, 256, (37, 9, 7)),
-        ],
-        axis=-1,
-    ).astype(np.uint8)
-    y = rng.choice([0, 2, 3, 6], size=37)
-    _check_explore_on(class_counts, channel_stats, normalise, x, y, 8)
+    """Hidden: one case of each class of :data:`EXPLORE_CLASSES`, random images of another
+    size with very different channels."""
+    for x, y, k in explore_cases(np.random.default_rng(seed)):
+        _check_explore_on(class_counts, channel_stats, normalise, x, y, k)
 
 
 # ---------------------------------------------------------------- 2–3. shapes by hand

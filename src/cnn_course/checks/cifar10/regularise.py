@@ -294,12 +294,36 @@ def check_lr_schedule(cosine_lr) -> None:
     _check_lr_cases(cosine_lr, [(0, 100, 1e-3), (50, 100, 1e-3), (100, 100, 1e-3)])
 
 
-def hidden_lr_schedule(cosine_lr, seed: int = 77) -> None:
-    """Hidden: a random grid, steps past the end included."""
-    rng = np.random.default_rng(seed)
-    cases = []
-    for _ in range(10):
+LR_CLASSES = (
+    "el paso 0 (lr0)",
+    "un paso intermedio donde el coseno y una recta difieren",
+    "el último paso (step == total: 0)",
+    "un paso después del final (step > total: se queda en 0)",
+)
+"""What ``cosine_lr`` must tell apart; :func:`lr_cases` draws one case of each on every
+seed, with random totals and learning rates, then random steps on top."""
+
+
+def lr_cases(rng) -> list[tuple[int, int, float]]:
+    """``(step, total, lr0)``: the classes of :data:`LR_CLASSES` in order, then 8 random."""
+
+    def lr0() -> float:
+        return float(rng.choice([3e-3, 0.01, 0.1, 0.5]))
+
+    totals = [int(t) for t in rng.integers(8, 5000, 4)]
+    t1 = totals[1]
+    cases = [
+        (0, totals[0], lr0()),
+        (int(rng.integers(t1 // 8, 3 * t1 // 8 + 1)), t1, lr0()),
+        (totals[2], totals[2], lr0()),
+        (totals[3] + int(rng.integers(1, totals[3] + 1)), totals[3], lr0()),
+    ]
+    for _ in range(8):
         total = int(rng.integers(5, 5000))
-        cases.append((int(rng.integers(0, total + 1)), total, float(rng.choice([3e-3, 0.1, 0.5]))))
-    cases.append((250, 200, 0.01))
-    _check_lr_cases(cosine_lr, cases)
+        cases.append((int(rng.integers(0, total + 1)), total, lr0()))
+    return cases
+
+
+def hidden_lr_schedule(cosine_lr, seed: int = 77) -> None:
+    """Hidden: one case of each class of :data:`LR_CLASSES`, then a random grid."""
+    _check_lr_cases(cosine_lr, lr_cases(np.random.default_rng(seed)))
