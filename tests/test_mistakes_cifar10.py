@@ -354,6 +354,7 @@ def test_hidden_generators_draw_every_case_class():
     cifar10, evaluate, explore, regularise = fresh("cifar10", "evaluate", "explore", "regularise")
     assert set(cifar10.CASE_CLASSES) == {
         "class_counts", "cosine_lr", "per_class_accuracy", "most_confident_errors",
+        "batchnorm_by_hand", "dropout_scale", "make_dataset",
     }  # fmt: skip
     for seed in range(50):
         cases = explore.explore_cases(np.random.default_rng(seed))
@@ -381,3 +382,13 @@ def test_hidden_generators_draw_every_case_class():
         surest = np.argmax(probs.max(axis=1))
         assert probs[surest].argmax() == y[surest]
         assert n <= len(reference.most_confident_errors(probs, y, len(y)))
+
+        (x, _, _, eps), (x2, _, _, eps2) = regularise.batchnorm_cases(np.random.default_rng(seed))
+        spread = x.std(axis=(0, 1, 2))
+        assert spread.max() / spread.min() > 100 and x2.shape[-1] != x.shape[-1] and eps2 > eps
+        assert all(r < 0.5 for r in regularise.DROPOUT_RATES[:2])
+        assert any(r > 0.5 for r in regularise.DROPOUT_RATES)
+
+        (xa, _, ba), (xb, _, bb) = evaluate.dataset_cases(seed)
+        assert len(xa) % ba != 0 and len(xa) > ba
+        assert len(xb) % bb == 0 and len(xb) > bb

@@ -60,6 +60,9 @@ CASE_CLASSES = {
     "cosine_lr": regularise.LR_CLASSES,
     "per_class_accuracy": evaluate.EVALUATION_CLASSES[:3],
     "most_confident_errors": evaluate.EVALUATION_CLASSES[3:],
+    "batchnorm_by_hand": regularise.BATCHNORM_CLASSES,
+    "dropout_scale": tuple(f"rate = {r}" for r in regularise.DROPOUT_RATES),
+    "make_dataset": evaluate.DATASET_CLASSES,
 }
 """The case classes each hidden generator draws on every seed (one declared list per function;
 the builders' cells compare whole models instead)."""

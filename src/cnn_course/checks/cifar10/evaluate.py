@@ -256,10 +256,29 @@ def check_dataset(make_dataset) -> None:
     _check_dataset_on(make_dataset, *_dataset_case(100, 0), 32)
 
 
+DATASET_CLASSES = (
+    "el tamaño del lote no divide el número de ejemplos (el último lote es más corto)",
+    "el tamaño del lote divide el número de ejemplos exactamente",
+)
+"""What ``make_dataset`` must tell apart; :func:`dataset_cases` draws both on every seed."""
+
+
+def dataset_cases(seed: int) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """``(x, y, batch_size)`` of each class of :data:`DATASET_CLASSES`, in order."""
+    rng = np.random.default_rng(seed)
+    batch = int(rng.integers(5, 20))
+    n = batch * int(rng.integers(3, 9)) + int(rng.integers(1, batch))
+    exact = int(rng.integers(4, 12))
+    return [
+        (*_dataset_case(n, seed), batch),
+        (*_dataset_case(exact * int(rng.integers(3, 9)), seed + 1), exact),
+    ]
+
+
 def hidden_dataset(make_dataset, seed: int = 1) -> None:
-    """Hidden: other sizes, a batch that divides the set exactly and one that does not."""
-    _check_dataset_on(make_dataset, *_dataset_case(137, seed), 16)
-    _check_dataset_on(make_dataset, *_dataset_case(64, seed + 1), 8)
+    """Hidden: one case of each class of :data:`DATASET_CLASSES`, of other sizes."""
+    for x, y, batch_size in dataset_cases(seed):
+        _check_dataset_on(make_dataset, x, y, batch_size)
 
 
 # ---------------------------------------------------------------- threshold bench

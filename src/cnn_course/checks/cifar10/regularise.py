@@ -61,14 +61,25 @@ def check_batchnorm(batchnorm_by_hand) -> None:
     _check_bn_on(batchnorm_by_hand, x, np.ones(3, "float32"), np.zeros(3, "float32"), 1e-3)
 
 
-def hidden_batchnorm(batchnorm_by_hand, seed: int = 41) -> None:
-    """Hidden: other shapes, channels on very different scales, gamma, beta and epsilon."""
-    rng = np.random.default_rng(seed)
+BATCHNORM_CLASSES = (
+    "canales de medias y escalas muy distintas, gamma y beta aleatorios, eps pequeño",
+    "otro número de canales y un eps grande (eps dentro de la raíz)",
+)
+"""What ``batchnorm_by_hand`` must tell apart; :func:`batchnorm_cases` draws both on every seed."""
+
+
+def batchnorm_cases(rng) -> list[tuple]:
+    """``(x, gamma, beta, eps)`` of each class of :data:`BATCHNORM_CLASSES`, in order."""
     x = (rng.normal(size=(6, 3, 7, 5)) * [0.1, 1, 10, 100, 3] + [5, -2, 0, 40, 1]).astype("float32")
     gamma = rng.uniform(0.5, 2.0, 5).astype("float32")
     beta = rng.normal(size=5).astype("float32")
-    _check_bn_on(batchnorm_by_hand, x, gamma, beta, 1e-5)
-    _check_bn_on(batchnorm_by_hand, x[:, :, :, :2].copy(), gamma[:2], beta[:2], 1e-2)
+    return [(x, gamma, beta, 1e-5), (x[:, :, :, :2].copy(), gamma[:2], beta[:2], 1e-2)]
+
+
+def hidden_batchnorm(batchnorm_by_hand, seed: int = 41) -> None:
+    """Hidden: one case of each class of :data:`BATCHNORM_CLASSES`."""
+    for x, gamma, beta, eps in batchnorm_cases(np.random.default_rng(seed)):
+        _check_bn_on(batchnorm_by_hand, x, gamma, beta, eps)
 
 
 def check_bn_model(model) -> None:
@@ -151,6 +162,11 @@ def check_dropout(dropout_demo, dropout_scale) -> None:
     _check_scale(dropout_scale, [0.5])
 
 
+DROPOUT_RATES = (0.2, 0.25, 0.75, 0.1)
+"""The rates ``dropout_scale`` is asked for on every seed: below and above one half, where
+1/(1 − rate) and 1 − rate, rate or 1/rate all differ."""
+
+
 def hidden_dropout(dropout_demo, dropout_scale, build_dropout_model, seed: int = 12) -> None:
     """Hidden: another small model and random inputs, the student's own Dropout model on
     CIFAR-shaped inputs, and the scale for other rates."""
@@ -161,7 +177,7 @@ def hidden_dropout(dropout_demo, dropout_scale, build_dropout_model, seed: int =
     _expect_dropout_model("build_dropout_model()", student)
     x = np.random.default_rng(seed + 1).normal(size=(3, *INPUT_SHAPE)).astype("float32")
     _check_dropout_on(dropout_demo, student, x)
-    _check_scale(dropout_scale, [0.2, 0.25, 0.75, 0.1])
+    _check_scale(dropout_scale, list(DROPOUT_RATES))
 
 
 def _expect_dropout_model(call: str, model) -> None:
