@@ -9,6 +9,7 @@ disk). Every test fails without its defence (see ``tests/files/attacks/README.md
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
@@ -105,6 +106,28 @@ def test_children_of_a_kernel_share_one_memory_limit(pack, bounded):
     assert result.scores["test-square"] == 0.0 and result.scores["test-cube"] == 2.0
     assert "forked_memory: held 4" not in result.feedback_html
     assert result.bounded
+
+
+# Who the OOM killer takes first: the kernel's side (printed at fd level, read in the log).
+OOM_SCORES = """
+import os
+kernel = open("/proc/self/oom_score_adj").read().strip()
+grader = open(f"/proc/{os.getppid()}/oom_score_adj").read().strip()
+print(f"oom_scores: kernel={kernel} nbgrader={grader}")
+"""
+
+
+def test_past_the_group_memory_the_kernel_goes_before_nbgrader(pack, bounded):
+    """nbgrader killed would lose the whole submission (a crash), so the kernel and its
+    children carry the higher OOM score, whatever their sizes."""
+    from cnn_course.grade.cgroup import KERNEL_OOM_SCORE_ADJ
+
+    result = grade(pack, OOM_SCORES)
+    found = re.search(r"oom_scores: kernel=(-?\d+) nbgrader=(-?\d+)", result.feedback_html)
+    assert found, result.log[-2000:]
+    kernel, nbgrader = int(found[1]), int(found[2])
+    assert kernel == KERNEL_OOM_SCORE_ADJ and kernel - nbgrader >= 500
+    assert result.total == result.max_total
 
 
 # Many processes at once: the group refuses those past its limit.

@@ -26,6 +26,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+KERNEL_OOM_SCORE_ADJ = 500
+"""OOM score the kernel gives itself and so every child it starts
+(:func:`cnn_course.grade.isolation.kernel_startup`): past the group's memory the kernel's side
+is killed, never nbgrader, whose death would lose the whole submission. A process may always
+raise its own score; lowering nbgrader's would need CAP_SYS_RESOURCE."""
+
 # Enter the groups named before "--", then exec the rest: one tiny shell, no Python start.
 _ENTER = (
     'for f; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; shift; done; shift; exec "$@"'

@@ -157,6 +157,28 @@ def sandbox_env(root: Path, env: dict[str, str]) -> dict[str, str]:
     return {**base, **passed, "KERAS_HOME": str(private / ".keras"), "CNN_COURSE_OFFLINE": "1"}
 
 
+def kernel_startup(root: Path) -> Path:
+    """An IPython startup file in the kernel's private IPYTHONDIR: the kernel (and so every
+    child it starts) raises its OOM score above the grader's, so that past the cgroup's
+    memory the kernel's side is killed, not nbgrader (a process may always raise its own)."""
+    from cnn_course.grade.cgroup import KERNEL_OOM_SCORE_ADJ
+
+    path = home(root) / ".ipython" / "profile_default" / "startup" / "00-cnn-course-oom.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "def _cnn_course_oom():\n"
+        "    try:\n"
+        "        with open('/proc/self/oom_score_adj', 'w') as f:\n"
+        f"            f.write('{KERNEL_OOM_SCORE_ADJ}')\n"
+        "    except OSError:\n"
+        "        pass\n\n\n"
+        "_cnn_course_oom()\n"
+        "del _cnn_course_oom\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def _system_args() -> list[str]:
     args: list[str] = []
     for name in _SYSTEM:
@@ -175,6 +197,7 @@ def bwrap_command(command: list[str], root: Path, env: dict[str, str]) -> list[s
     writable folder on disk."""
     root = Path(os.path.abspath(root))
     home(root).mkdir(parents=True, exist_ok=True)
+    kernel_startup(root)
     args = [shutil.which("bwrap") or "bwrap", *_system_args()]
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--size", str(TMP_MB * 1024 * 1024), "--tmpfs", "/tmp"]
