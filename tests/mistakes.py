@@ -310,3 +310,27 @@ def constant_model(input_shape: tuple, classes: int, answer: int = 0):
 def shuffled(y, seed: int = 0) -> np.ndarray:
     """The labels ``y`` in a random order: a model trained on them learns nothing."""
     return np.random.default_rng(seed).permutation(np.asarray(y))
+
+
+def assert_catalogue(tally, catalogue, cells, label: str, capsys, public: bool = True) -> None:
+    """Print the tally's report; then the solution is accepted on every seed, every mistake
+    rejected by the judge (and by the public check where it can show it, with ``public``),
+    and every cell of ``cells`` judged with at least three mistakes."""
+    with capsys.disabled():
+        print("\n" + report(label, tally))
+    assert tally.refused_solution == []
+    assert tally.escaped == []
+    if public:
+        assert tally.public_escaped == []
+    assert tally.cells == set(cells)
+    per_cell = {gid: sum(m.cell == gid for m in catalogue) for gid in cells}
+    assert min(per_cell.values()) >= 3, per_cell
+
+
+def assert_trained(tally, cell: str, label: str, capsys) -> None:
+    """A trained-model cell, judged once per answer: the good model earns it, no mistake does."""
+    with capsys.disabled():
+        print("\n" + report(label, tally) + "\n" + TRAINED_NOTE)
+    assert tally.once == {cell}
+    assert tally.refused_solution == []
+    assert tally.escaped == []

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 from keras import layers
-from mistakes import Mistake, fresh, report, run
+from mistakes import Mistake, assert_catalogue, assert_trained, fresh, run
 
 from cnn_course.checks.arquitecturas.reference import alexnet_ops, build_from_plan, vgg16_ops
 from cnn_course.checks.toolkit import lenet5_ops
@@ -247,14 +247,7 @@ LIGHT = {
 
 
 def _check(tally, catalogue, cells, label, capsys):
-    with capsys.disabled():
-        print("\n" + report(label, tally))
-    assert tally.refused_solution == []
-    assert tally.escaped == []
-    assert tally.public_escaped == []
-    assert tally.cells == cells
-    per_cell = {gid: sum(m.cell == gid for m in catalogue) for gid in cells}
-    assert min(per_cell.values()) >= 3, per_cell
+    assert_catalogue(tally, catalogue, cells, label, capsys)
 
 
 def test_every_mistake_is_rejected(sol, capsys, real_data_env):
@@ -294,7 +287,6 @@ def test_segmentation_cell_rejects_poor_masks(sol, capsys, real_data_env, monkey
     for 0–255 inputs (the images are in [0, 1]), the background instead of the digit and
     a 14×14 output lose it, under the grader's profile. Judged once per answer: see
     :data:`mistakes.TRAINED_NOTE`."""
-    from mistakes import TRAINED_NOTE
 
     from cnn_course import runtime
 
@@ -311,11 +303,7 @@ def test_segmentation_cell_rejects_poor_masks(sol, capsys, real_data_env, monkey
     tally = run(
         grading.CELLS, grading.HIDDEN, "arquitecturas", {**sol, "unet": _mask_filter()}, catalogue
     )
-    with capsys.disabled():
-        print("\n" + report("05 (segmentación)", tally) + "\n" + TRAINED_NOTE)
-    assert tally.once == {"test-segmentation"}
-    assert tally.refused_solution == []
-    assert tally.escaped == []
+    assert_trained(tally, "test-segmentation", "05 (segmentación)", capsys)
 
 
 def test_formula_checks_draw_every_case_class():

@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from mistakes import Mistake, fresh, report, run
+from mistakes import Mistake, assert_catalogue, assert_trained, fresh, run
 
 from cnn_course.checks.cifar10 import reference
 from cnn_course.checks.toolkit.tracing import solution_namespace
@@ -292,14 +292,7 @@ def _run(sol, capsys, monkeypatch, cells: set, label: str) -> None:
         monkeypatch.setattr(module, name, functools.cache(getattr(module, name)))
     catalogue = [m for m in _catalogue(sol, cifar10) if m.cell in cells]
     tally = run(grading.CELLS, grading.HIDDEN, "cifar10", sol, catalogue)
-    with capsys.disabled():
-        print("\n" + report(label, tally))
-    assert tally.refused_solution == []
-    assert tally.escaped == []
-    assert tally.public_escaped == []
-    assert tally.cells == cells
-    per_cell = {gid: sum(m.cell == gid for m in catalogue) for gid in cells}
-    assert min(per_cell.values()) >= 3, per_cell
+    assert_catalogue(tally, catalogue, cells, label, capsys)
 
 
 def test_every_mistake_is_rejected_on_every_seed(sol, capsys, real_data_env, monkeypatch):
@@ -321,7 +314,7 @@ def test_accuracy_cell_rejects_untrained_and_unlearnt_models(
     trained on raw 0–255 pixels (the cell feeds normalised images) and a constant
     predictor lose it, under the grader's profile. Judged once per answer (see
     :data:`mistakes.TRAINED_NOTE`)."""
-    from mistakes import TRAINED_NOTE, constant_model, fit_briefly, shuffled, small_cnn
+    from mistakes import constant_model, fit_briefly, shuffled, small_cnn
 
     from cnn_course import data, runtime
 
@@ -341,11 +334,7 @@ def test_accuracy_cell_rejects_untrained_and_unlearnt_models(
         Mistake("test-accuracy", "predice siempre la misma clase", {"model": constant_model((32, 32, 3), 10, 3)}),
     ]  # fmt: skip
     tally = run(grading.CELLS, grading.HIDDEN, "cifar10", {**sol, "model": good}, catalogue)
-    with capsys.disabled():
-        print("\n" + report("03_cifar10 (exactitud)", tally) + "\n" + TRAINED_NOTE)
-    assert tally.once == {"test-accuracy"}
-    assert tally.refused_solution == []
-    assert tally.escaped == []
+    assert_trained(tally, "test-accuracy", "03_cifar10 (exactitud)", capsys)
 
 
 def test_hidden_generators_draw_every_case_class():

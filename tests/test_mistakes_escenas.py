@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from mistakes import Mistake, fresh, report, run
+from mistakes import Mistake, assert_catalogue, assert_trained, fresh, run
 
 from cnn_course.checks.toolkit.tracing import solution_namespace
 
@@ -132,13 +132,7 @@ def test_every_mistake_is_rejected_on_every_seed(sol, capsys):
     _, grading = fresh("escenas", "grading")
     catalogue = _catalogue(sol)
     tally = run(grading.CELLS, None, "escenas", sol, catalogue)
-    with capsys.disabled():
-        print("\n" + report("04_escenas", tally))
-    assert tally.refused_solution == []
-    assert tally.escaped == []
-    assert tally.cells == CATALOGUED
-    per_cell = {gid: sum(m.cell == gid for m in catalogue) for gid in CATALOGUED}
-    assert min(per_cell.values()) >= 3, per_cell
+    assert_catalogue(tally, catalogue, CATALOGUED, "04_escenas", capsys, public=False)
 
 
 def _scenes_cnn(head=None):
@@ -168,7 +162,7 @@ def test_accuracy_cell_rejects_untrained_and_unlearnt_models(sol, capsys, real_d
     nothing: each answer is judged once (see :data:`mistakes.TRAINED_NOTE`)."""
     import warnings
 
-    from mistakes import TRAINED_NOTE, constant_model
+    from mistakes import constant_model
 
     from cnn_course.data import PartialDatasetWarning
     from cnn_course.data.scenes import load_natural_scenes
@@ -193,8 +187,4 @@ def test_accuracy_cell_rejects_untrained_and_unlearnt_models(sol, capsys, real_d
     ]  # fmt: skip
     answers = {**sol, "model": good, "train_seconds": 12.5}  # the notebook records both
     tally = run(grading.CELLS, None, "escenas", answers, catalogue)
-    with capsys.disabled():
-        print("\n" + report("04_escenas (exactitud)", tally) + "\n" + TRAINED_NOTE)
-    assert tally.once == {"test-accuracy"}
-    assert tally.refused_solution == []
-    assert tally.escaped == []
+    assert_trained(tally, "test-accuracy", "04_escenas (exactitud)", capsys)
