@@ -334,3 +334,22 @@ def assert_trained(tally, cell: str, label: str, capsys) -> None:
     assert tally.once == {cell}
     assert tally.refused_solution == []
     assert tally.escaped == []
+
+
+def classifier_catalogue(
+    cell: str, shape: tuple, classes: int, x, y, raw, constant: int = 0
+) -> tuple[object, list[Mistake]]:
+    """The good answer of a classification cell (a small CNN trained briefly on ``x``, the
+    images as the notebook feeds them) and four plausible mistakes: untrained, trained on
+    shuffled labels, trained on ``raw`` pixels (0–255), a constant predictor."""
+    good = fit_briefly(small_cnn(shape, classes), x, y, epochs=3, batch_size=32)
+    mistakes = [
+        Mistake(cell, "modelo sin entrenar", {"model": small_cnn(shape, classes)}),
+        Mistake(cell, "entrenado con etiquetas barajadas",
+                {"model": fit_briefly(small_cnn(shape, classes), x, shuffled(y), epochs=1)}),
+        Mistake(cell, "entrenado con píxeles en 0–255",
+                {"model": fit_briefly(small_cnn(shape, classes), raw, y, epochs=1)}),
+        Mistake(cell, "predice siempre la misma clase",
+                {"model": constant_model(shape, classes, constant)}),
+    ]  # fmt: skip
+    return good, mistakes

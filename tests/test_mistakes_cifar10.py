@@ -314,7 +314,7 @@ def test_accuracy_cell_rejects_untrained_and_unlearnt_models(
     trained on raw 0–255 pixels (the cell feeds normalised images) and a constant
     predictor lose it, under the grader's profile. Judged once per answer (see
     :data:`mistakes.TRAINED_NOTE`)."""
-    from mistakes import constant_model, fit_briefly, shuffled, small_cnn
+    from mistakes import classifier_catalogue
 
     from cnn_course import data, runtime
 
@@ -324,15 +324,8 @@ def test_accuracy_cell_rejects_untrained_and_unlearnt_models(
     x, y = data.balanced_subset(x, y, limit=3000, seed=7)
     mean, std = common._train_stats(runtime.budget("cifar10"))
     xn = reference.normalise(x, mean, std)
-    good = fit_briefly(small_cnn((32, 32, 3), 10), xn, y, epochs=3, batch_size=32)
-    catalogue = [
-        Mistake("test-accuracy", "modelo sin entrenar", {"model": small_cnn((32, 32, 3), 10)}),
-        Mistake("test-accuracy", "entrenado con etiquetas barajadas",
-                {"model": fit_briefly(small_cnn((32, 32, 3), 10), xn, shuffled(y), epochs=1)}),
-        Mistake("test-accuracy", "entrenado con píxeles en 0–255",
-                {"model": fit_briefly(small_cnn((32, 32, 3), 10), x.astype("float32"), y, epochs=1)}),
-        Mistake("test-accuracy", "predice siempre la misma clase", {"model": constant_model((32, 32, 3), 10, 3)}),
-    ]  # fmt: skip
+    raw = x.astype("float32")
+    good, catalogue = classifier_catalogue("test-accuracy", (32, 32, 3), 10, xn, y, raw, 3)
     tally = run(grading.CELLS, grading.HIDDEN, "cifar10", {**sol, "model": good}, catalogue)
     assert_trained(tally, "test-accuracy", "03_cifar10 (exactitud)", capsys)
 

@@ -184,22 +184,16 @@ def test_accuracy_cell_rejects_untrained_and_unlearnt_models(sol, capsys, real_d
     the cell; an untrained model, one trained on shuffled labels, one trained on raw 0–255
     pixels (the cell feeds the notebook's [0, 1] images) and a constant predictor lose it.
     """
-    from mistakes import constant_model, fit_briefly, shuffled, small_cnn
+    from mistakes import classifier_catalogue
 
     from cnn_course import data
 
     _, grading = fresh("mnist", "grading")
     (x, y), _ = data.load_mnist()
     x, y = data.balanced_subset(x, y, limit=12_000, seed=7)
-    x01 = sol["preprocess"](x)
-    good = fit_briefly(small_cnn((28, 28, 1), 10), x01, y, epochs=3, batch_size=32)
-    catalogue = [
-        Mistake("test-accuracy", "modelo sin entrenar", {"model": small_cnn((28, 28, 1), 10)}),
-        Mistake("test-accuracy", "entrenado con etiquetas barajadas",
-                {"model": fit_briefly(small_cnn((28, 28, 1), 10), x01, shuffled(y), epochs=1)}),
-        Mistake("test-accuracy", "entrenado con píxeles en 0–255",
-                {"model": fit_briefly(small_cnn((28, 28, 1), 10), x[..., None].astype("float32"), y, epochs=1)}),
-        Mistake("test-accuracy", "predice siempre la misma clase", {"model": constant_model((28, 28, 1), 10, 1)}),
-    ]  # fmt: skip
+    raw = x[..., None].astype("float32")
+    good, catalogue = classifier_catalogue(
+        "test-accuracy", (28, 28, 1), 10, sol["preprocess"](x), y, raw, 1
+    )
     tally = run(grading.CELLS, None, "mnist", {**sol, "model": good}, catalogue)
     assert_trained(tally, "test-accuracy", "02_mnist (exactitud)", capsys)
