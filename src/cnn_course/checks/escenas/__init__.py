@@ -14,7 +14,7 @@ import numpy as np
 import cnn_course.runtime as runtime
 from cnn_course.checks import toolkit
 from cnn_course.checks.escenas import duplicates, gradcam, heldout, rules
-from cnn_course.fmt import number
+from cnn_course.fmt import listing, number, percent
 
 SESSION = "escenas"
 CLASSES = duplicates.CLASSES
@@ -68,7 +68,7 @@ def check_accuracy(model, val_ds, profile: str | None = None) -> None:
     limits = heldout.bands(profile)
     acc = accuracy_on(model, val_ds)
     got = heldout.reached(acc, limits)
-    shown = ", ".join(number(b, 2) for b in limits)
+    shown = listing(percent(b, 0) for b in limits)
     print(
         f"Exactitud en tu validación: {number(acc, 4)}; bandas del perfil «{profile}»: {shown} "
         f"(alcanzas {got} de {len(limits)}). La nota la decide la exactitud que mide el "

@@ -19,6 +19,7 @@ from cnn_course.checks.escenas import NUM_CLASSES, duplicates, expect_output, gr
 from cnn_course.checks.escenas import rules as rules_mod
 from cnn_course.checks.toolkit.grading import Cell, Outcome, Plan
 from cnn_course.checks.toolkit.records import RecordError, Replay
+from cnn_course.fmt import listing, percent
 from cnn_course.messages import msg
 
 SESSION = "escenas"
@@ -113,7 +114,7 @@ def accuracy_outcome(model, profile: str, train_seconds: float | None = None) ->
     if got == 0:
         reason = msg("escenas.accuracy_none", got=acc, profile=profile, first=limits[0])
     else:
-        shown = ", ".join(f"{b:.2f}" for b in limits)
+        shown = listing(percent(b, 0) for b in limits)
         reason = msg(
             "escenas.accuracy_band",
             got=acc,
