@@ -336,6 +336,10 @@ def assert_trained(tally, cell: str, label: str, capsys) -> None:
     assert tally.escaped == []
 
 
+CLASSIFIER_MISTAKES = 4
+"""How many mistakes :func:`classifier_catalogue` returns (counted by the coverage test)."""
+
+
 def classifier_catalogue(
     cell: str, shape: tuple, classes: int, x, y, raw, constant: int = 0
 ) -> tuple[object, list[Mistake]]:
@@ -352,4 +356,5 @@ def classifier_catalogue(
         Mistake(cell, "predice siempre la misma clase",
                 {"model": constant_model(shape, classes, constant)}),
     ]  # fmt: skip
+    assert len(mistakes) == CLASSIFIER_MISTAKES
     return good, mistakes

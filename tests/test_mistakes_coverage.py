@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from mistakes import CLASSIFIER_MISTAKES
 
 from cnn_course.grade.judge import grading_module
 
@@ -17,19 +18,24 @@ SESSIONS = ("convolucion", "mnist", "cifar10", "escenas", "arquitecturas")
 HERE = Path(__file__).parent
 
 
+# Calls that stand for several mistakes of the cell named first: the shared helpers.
+HELPERS = {"Mistake": 1, "classifier_catalogue": CLASSIFIER_MISTAKES}
+
+
 def catalogued(session: str) -> Counter:
-    """How many ``Mistake(...)`` entries name each grade id in the session's catalogue."""
+    """How many mistakes name each grade id in the session's catalogue: one per
+    ``Mistake(...)``, :data:`mistakes.CLASSIFIER_MISTAKES` per ``classifier_catalogue(...)``."""
     tree = ast.parse((HERE / f"test_mistakes_{session}.py").read_text(encoding="utf-8"))
     counts: Counter = Counter()
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
-            and node.func.id == "Mistake"
+            and node.func.id in HELPERS
             and node.args
             and isinstance(node.args[0], ast.Constant)
         ):
-            counts[node.args[0].value] += 1
+            counts[node.args[0].value] += HELPERS[node.func.id]
     return counts
 
 
