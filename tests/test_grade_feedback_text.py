@@ -318,7 +318,8 @@ def test_a_cell_that_recorded_nothing_gives_its_own_reason(tmp_path):
     lost = {"reason": "la celda no registró nada: no se ejecutó, o falló antes", "max": "1"}
 
     def reason(gid):
-        return _true_reason(Finding("judged", gid, dict(lost)), records, path).detail["reason"]
+        nb = nbformat.read(path, as_version=4)
+        return _true_reason(Finding("judged", gid, dict(lost)), records, nb).detail["reason"]
 
     assert message in reason("a") and "no registró nada" not in reason("a")
     assert reason("b") == "la celda no se ejecutó"

@@ -115,6 +115,7 @@ def _grade(job: Job) -> Result:
             findings.append(Finding("crash", detail={"reason": reason}))
             status = "failed"
         lost: set[str] = set()
+        autograded = None
         if course.autograded.exists():
             autograded = nbformat.read(course.autograded, as_version=4)
             findings += execution_findings(autograded, job.timeout, job.memory_mb)
@@ -130,9 +131,7 @@ def _grade(job: Job) -> Result:
             # A cell whose kernel was lost scores 0 whatever it recorded (said once, above).
             judged.update(dict.fromkeys(lost & judged.keys(), 0.0))
             findings += [
-                _true_reason(f, judging.records, course.autograded)
-                for f in reasons
-                if f.cell not in lost
+                _true_reason(f, judging.records, autograded) for f in reasons if f.cell not in lost
             ]
         if status == "graded":
             # Cells still checked in the kernel (sessions not yet judged outside it): never
@@ -242,13 +241,13 @@ def _feedback(course: GradingCourse, env: dict[str, str]) -> tuple[str, str]:
     return course.feedback.read_text(encoding="utf-8"), ""
 
 
-def _true_reason(finding: Finding, records: Path, autograded: Path) -> Finding:
-    """A judged cell that recorded nothing is explained by what happened in that cell: the
-    error it raised (a public check's message, say), or that it never ran."""
-    if (records / finding.cell / "record.json").is_file() or not autograded.exists():
+def _true_reason(finding: Finding, records: Path, autograded) -> Finding:
+    """A judged cell that recorded nothing is explained by what happened in that cell of the
+    ``autograded`` notebook (None when nbgrader wrote none): the error it raised (a public
+    check's message, say), or that it never ran."""
+    if (records / finding.cell / "record.json").is_file() or autograded is None:
         return finding
-    nb = nbformat.read(autograded, as_version=4)
-    for cell in nb.cells:
+    for cell in autograded.cells:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != finding.cell:
             continue
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
