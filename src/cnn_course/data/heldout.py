@@ -65,7 +65,8 @@ class Report:
 
 
 def class_root(folder: Path) -> Path | None:
-    """The folder holding the class folders (the same candidates the grader tries)."""
+    """The folder holding the class folders of a held-out set (the grader's judge finds the
+    teacher's set through this too), or None."""
     for cand in (folder / "seg_test" / "seg_test", folder / "seg_test", folder):
         if cand.is_dir() and any(p.is_dir() for p in cand.iterdir()):
             return cand

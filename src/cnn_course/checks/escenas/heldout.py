@@ -57,12 +57,10 @@ def teacher_root() -> tuple[Path, str]:
 
     private = os.environ.get(HELDOUT_ENV, "").strip()
     if private:
-        base = Path(private).expanduser()
-        for cand in (base / "seg_test" / "seg_test", base / "seg_test", base):
-            if cand.is_dir() and any(p.is_dir() for p in cand.iterdir()):
-                root = cand
-                break
-        else:
+        from cnn_course.data.heldout import class_root
+
+        root = class_root(Path(private).expanduser())
+        if root is None:
             raise FileNotFoundError(
                 f"{HELDOUT_ENV}={private} is not a folder of class folders "
                 "(<class>/*.jpg or seg_test/seg_test/<class>/)."
